@@ -1,0 +1,80 @@
+"""Linli's application factory: a table of contents of extensions, blueprints and commands."""
+from flask import Flask
+
+from config import TestConfig, selected_config
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app from LINLI_ENV's config, or from TestConfig plus `test_config` in tests."""
+    app = Flask(__name__, instance_relative_config=True, static_folder=None)
+    if test_config is None:
+        app.config.from_object(selected_config())
+    else:
+        app.config.from_object(TestConfig)
+        app.config.update(test_config)
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("SECRET_KEY must be set in production")
+    register_extensions(app)
+    register_blueprints(app)
+    register_hooks(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from backend.accounts.services import load_session_user, unauthorized
+    from backend.common.sqlite import configure_sqlite_engine
+    from backend.extensions import api, db, limiter, login_manager, migrate
+
+    import_models()
+    db.init_app(app)
+    with app.app_context():
+        for engine in db.engines.values():
+            configure_sqlite_engine(engine)
+    migrate.init_app(app, db, directory=str(app.root_path + "/migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    login_manager.session_protection = None  # device sessions are checked server-side instead
+    login_manager.user_loader(load_session_user)
+    login_manager.unauthorized_handler(unauthorized)
+    limiter.init_app(app)
+    api.init_app(app)
+
+
+def import_models() -> None:
+    """Every domain's models, so the metadata (and Alembic) sees all tables."""
+    import backend.accounts.models  # noqa: F401
+    import backend.audit.models  # noqa: F401
+    import backend.community.models  # noqa: F401
+    import backend.people.models  # noqa: F401
+    import backend.volunteers.models  # noqa: F401
+
+
+def register_blueprints(app: Flask) -> None:
+    from backend.accounts.routes import blp as accounts_blp
+    from backend.extensions import api
+    from backend.pwa import pwa_blueprint
+
+    for blueprint in (accounts_blp,):
+        api.register_blueprint(blueprint)
+    app.register_blueprint(pwa_blueprint)
+
+
+def register_hooks(app: Flask) -> None:
+    from backend.common.csrf import protect_api_writes
+    from backend.errors import register_error_handlers
+
+    register_error_handlers(app)
+    app.before_request(protect_api_writes)
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", app.config["CONTENT_SECURITY_POLICY"])
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if response.mimetype == "application/json":
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+
+def register_commands(app: Flask) -> None:
+    """CLI commands are added here as domains need them (e.g. `flask seed-demo`)."""

@@ -1,0 +1,106 @@
+"""Volunteers: profile, skills, languages, weekly availability and exceptions, vetting."""
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Column, Float, ForeignKey, Integer, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from backend.common.time import UTCDateTime, now
+from backend.community.models import Term
+from backend.extensions import db
+
+VOLUNTEER_STATUSES = ("pending", "active", "suspended")
+VETTING_KINDS = ("identity", "child_safeguarding")
+
+volunteer_skills = Table(
+    "volunteer_skills", db.metadata,
+    Column("volunteer_id", Integer, ForeignKey("volunteers.id", ondelete="CASCADE"), primary_key=True),
+    Column("term_id", Integer, ForeignKey("terms.id"), primary_key=True),
+)
+volunteer_languages = Table(
+    "volunteer_languages", db.metadata,
+    Column("volunteer_id", Integer, ForeignKey("volunteers.id", ondelete="CASCADE"), primary_key=True),
+    Column("term_id", Integer, ForeignKey("terms.id"), primary_key=True),
+)
+
+
+class Volunteer(db.Model):
+    __tablename__ = "volunteers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    home_grid_id: Mapped[int | None] = mapped_column(ForeignKey("grids.id", ondelete="SET NULL"), index=True)
+    gender: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    home_lat: Mapped[float | None] = mapped_column(Float)  # WGS-84
+    home_lng: Mapped[float | None] = mapped_column(Float)
+    travel_radius_km: Mapped[float] = mapped_column(Float, default=2.0)
+    load_cap: Mapped[int] = mapped_column(default=2)  # most open tasks at once
+    on_duty: Mapped[bool] = mapped_column(default=False)
+    about: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+    skills: Mapped[list[Term]] = relationship(secondary=volunteer_skills, order_by=Term.id)
+    languages: Mapped[list[Term]] = relationship(secondary=volunteer_languages, order_by=Term.id)
+    availability: Mapped[list["AvailabilitySlot"]] = relationship(
+        back_populates="volunteer", cascade="all, delete-orphan",
+        order_by="(AvailabilitySlot.weekday, AvailabilitySlot.start_minute)",
+    )
+    exceptions: Mapped[list["AvailabilityException"]] = relationship(
+        back_populates="volunteer", cascade="all, delete-orphan", order_by="AvailabilityException.on_date"
+    )
+    vettings: Mapped[list["Vetting"]] = relationship(
+        back_populates="volunteer", cascade="all, delete-orphan", order_by="Vetting.id"
+    )
+
+
+class AvailabilitySlot(db.Model):
+    """A weekly time range in the community's time zone (minutes from midnight; 1440 = 24:00)."""
+
+    __tablename__ = "availability_slots"
+    __table_args__ = (
+        CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday_range"),
+        CheckConstraint("start_minute >= 0 AND end_minute <= 1440 AND start_minute < end_minute",
+                        name="minute_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    volunteer_id: Mapped[int] = mapped_column(ForeignKey("volunteers.id", ondelete="CASCADE"), index=True)
+    weekday: Mapped[int] = mapped_column()  # 0 = Monday
+    start_minute: Mapped[int] = mapped_column()
+    end_minute: Mapped[int] = mapped_column()
+
+    volunteer: Mapped[Volunteer] = relationship(back_populates="availability")
+
+
+class AvailabilityException(db.Model):
+    """A dated change to the weekly pattern: away all day, or available only in a range."""
+
+    __tablename__ = "availability_exceptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    volunteer_id: Mapped[int] = mapped_column(ForeignKey("volunteers.id", ondelete="CASCADE"), index=True)
+    on_date: Mapped[date] = mapped_column()
+    available: Mapped[bool] = mapped_column(default=False)
+    start_minute: Mapped[int | None] = mapped_column()
+    end_minute: Mapped[int | None] = mapped_column()
+    note: Mapped[str | None] = mapped_column(String(200))
+
+    volunteer: Mapped[Volunteer] = relationship(back_populates="exceptions")
+
+
+class Vetting(db.Model):
+    """A check a worker made (identity, child safeguarding), valid until its expiry date."""
+
+    __tablename__ = "vettings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    volunteer_id: Mapped[int] = mapped_column(ForeignKey("volunteers.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    verified_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    expires_on: Mapped[date] = mapped_column()
+    note: Mapped[str | None] = mapped_column(String(200))
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    volunteer: Mapped[Volunteer] = relationship(back_populates="vettings")

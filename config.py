@@ -1,0 +1,115 @@
+"""Linli configuration: the one place that reads the environment.
+
+`LINLI_ENV` picks the class (development, production); tests pass their own mapping to
+`create_app(test_config)` on top of `TestConfig`. Every variable is listed in README.md.
+"""
+import os
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def _env_int(name: str, default: int) -> int:
+    return int(_env(name, str(default)))
+
+
+def _database_url(url: str) -> str:
+    # Accept the plain postgresql:// form people copy from their provider; Linli uses psycopg 3.
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+class Config:
+    """Settings shared by every environment; each is overridable by an environment variable."""
+
+    SECRET_KEY = _env("SECRET_KEY", "linli-development-only-secret")
+    SQLALCHEMY_DATABASE_URI = _database_url(
+        _env("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'linli.db'}")
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 1024 * 1024)
+
+    # Sessions: a signed cookie carries only the id of a server-side device session.
+    SESSION_COOKIE_NAME = "linli_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    DEVICE_COOKIE_NAME = "linli_device"
+    PERMANENT_SESSION_LIFETIME = timedelta(days=90)
+    STAFF_IDLE_TIMEOUT = timedelta(minutes=_env_int("STAFF_IDLE_TIMEOUT_MINUTES", 120))
+    STAFF_ABSOLUTE_TIMEOUT = timedelta(hours=_env_int("STAFF_ABSOLUTE_TIMEOUT_HOURS", 12))
+    MEMBER_IDLE_TIMEOUT = timedelta(days=_env_int("MEMBER_IDLE_TIMEOUT_DAYS", 90))
+
+    # Passwords: argon2id at OWASP ASVS 5.0 Appendix C (t=2, m=19 MiB, p=1).
+    ARGON2_TIME_COST = 2
+    ARGON2_MEMORY_COST = 19 * 1024
+    ARGON2_PARALLELISM = 1
+    PASSWORD_MIN_LENGTH = 8
+
+    # Brute force: strict per phone number / device, loose per address (many people share one).
+    RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_LIMIT_PER_PHONE = _env("LOGIN_LIMIT_PER_PHONE", "5 per 15 minutes")
+    LOGIN_LIMIT_PER_IP = _env("LOGIN_LIMIT_PER_IP", "300 per 15 minutes")
+
+    LINK_CODE_LIFETIME = timedelta(hours=24)
+
+    API_TITLE = "Linli 邻里 API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+
+    PWA_DIR = BASE_DIR / "pwa"
+    CONTENT_SECURITY_POLICY = (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; worker-src 'self'; manifest-src 'self'; object-src 'none'; "
+        "base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+    )
+
+
+class DevelopmentConfig(Config):
+    """`make run`: the embedded SQLite database under instance/."""
+
+
+class ProductionConfig(Config):
+    """Behind an HTTPS reverse proxy: secure, host-only cookies and a real secret."""
+
+    SECRET_KEY = _env("SECRET_KEY")
+    SESSION_COOKIE_NAME = "__Host-linli_session"
+    SESSION_COOKIE_SECURE = True
+    DEVICE_COOKIE_NAME = "__Host-linli_device"
+    PREFERRED_URL_SCHEME = "https"
+
+
+class TestConfig(Config):
+    """The test suite: a database of its own and cheap password hashing."""
+
+    TESTING = True
+    SQLALCHEMY_DATABASE_URI = _database_url(_env("TEST_DATABASE_URL", "sqlite://"))
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 8
+    RATELIMIT_STORAGE_URI = "memory://"
+    LOGIN_LIMIT_PER_IP = "1000 per 15 minutes"
+
+
+CONFIGS = {"development": DevelopmentConfig, "production": ProductionConfig, "test": TestConfig}
+
+
+def selected_config() -> type[Config]:
+    """The config class named by LINLI_ENV (development when unset)."""
+    name = _env("LINLI_ENV", "development")
+    if name not in CONFIGS:
+        raise RuntimeError(f"LINLI_ENV must be one of {sorted(CONFIGS)}, not {name!r}")
+    return CONFIGS[name]

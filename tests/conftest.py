@@ -1,0 +1,92 @@
+"""Test fixtures: one schema per run; each test inside a transaction that is rolled back.
+
+The database is SQLite (a temporary file) unless TEST_DATABASE_URL names another, e.g. the
+PostgreSQL database that .ci/run creates. See STYLE.md for why the engines are patched.
+"""
+import os
+from datetime import UTC, datetime, timedelta
+from unittest import mock
+
+import pytest
+from sqlalchemy import event
+
+from backend import create_app
+from backend.extensions import db, limiter
+from tests.client import ApiClient
+
+
+class FrozenClock:
+    """The app's clock in tests: stands still until a test moves it."""
+
+    def __init__(self, start: datetime):
+        self.current = start
+
+    def __call__(self) -> datetime:
+        return self.current
+
+    def advance(self, **delta) -> datetime:
+        self.current += timedelta(**delta)
+        return self.current
+
+
+def _database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "linli-test.db")
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": _database_url(tmp_path_factory)})
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+        for engine in db.engines.values():
+            engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _isolated(app):
+    """Each test runs in one outer transaction, rolled back at its end; commits become savepoints."""
+    with app.app_context():
+        engines = db.engines
+        connections, transactions = {}, []
+        for key, engine in engines.items():
+            connection = engine.connect()
+            transactions.append(connection.begin())
+            connections[key] = connection
+        factory_kw = db.session.session_factory.kw
+        with mock.patch.dict(engines, connections), \
+                mock.patch.dict(factory_kw, {"join_transaction_mode": "create_savepoint"}):
+            db.session.remove()
+            yield
+            db.session.remove()
+        for transaction in transactions:
+            transaction.rollback()
+        for connection in connections.values():
+            connection.close()
+    limiter.reset()
+
+
+@pytest.fixture(autouse=True)
+def clock(app):
+    clock = FrozenClock(datetime(2026, 11, 26, 2, 0, tzinfo=UTC))  # 10:00 in Shanghai
+    app.extensions["linli_clock"] = clock
+    yield clock
+    app.extensions.pop("linli_clock", None)
+
+
+@pytest.fixture
+def client(app) -> ApiClient:
+    return ApiClient(app.test_client())
+
+
+@pytest.fixture
+def make_client(app):
+    """Another phone: a client with its own cookies."""
+    return lambda: ApiClient(app.test_client())

@@ -45,6 +45,7 @@ def import_models() -> None:
     import backend.accounts.models  # noqa: F401
     import backend.audit.models  # noqa: F401
     import backend.community.models  # noqa: F401
+    import backend.onboarding.models  # noqa: F401
     import backend.people.models  # noqa: F401
     import backend.volunteers.models  # noqa: F401
 

@@ -4,9 +4,9 @@ from datetime import date
 
 from backend.accounts.models import User, UserRole
 from backend.accounts.passwords import hash_secret
-from backend.community.models import Building, Community, Grid, GridWorker, Term
+from backend.community.models import Building, Community, Grid, GridWorker, Household, Term
 from backend.extensions import db
-from backend.people.models import Household, ProxyLink, ProxyScope, Resident
+from backend.people.models import ProxyLink, ProxyScope, Resident
 from backend.volunteers.models import AvailabilitySlot, Vetting, Volunteer
 
 DEMO_PASSWORD = "linli-demo-2026"

@@ -1,4 +1,4 @@
-"""The neighbourhood's shape: community, its configurable lists, grids, their workers, buildings."""
+"""The neighbourhood's shape: community, its configurable lists, grids, their workers, buildings, households."""
 from datetime import datetime
 
 from sqlalchemy import Float, ForeignKey, String, UniqueConstraint
@@ -83,3 +83,23 @@ class Building(db.Model):
     position_set_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     grid: Mapped[Grid] = relationship()
+
+
+class Household(db.Model):
+    __tablename__ = "households"
+    __table_args__ = (UniqueConstraint("building_id", "door_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    building_id: Mapped[int] = mapped_column(ForeignKey("buildings.id"), index=True)
+    door_number: Mapped[str] = mapped_column(String(20))  # e.g. 2 单元 301
+    address_text: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(20))  # landline or mobile of the household
+    lat: Mapped[float | None] = mapped_column(Float)  # WGS-84; the building's when unset
+    lng: Mapped[float | None] = mapped_column(Float)
+    position_source: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+    building: Mapped[Building] = relationship()
+    residents: Mapped[list["Resident"]] = relationship(  # noqa: F821 (people.models)
+        back_populates="household", order_by="Resident.id"
+    )

@@ -1,11 +1,11 @@
-"""The registry of people cared for: households, residents, contacts, consent, proxies, link codes."""
+"""The registry of people cared for: residents, their contacts, consent records and proxies."""
 from datetime import date, datetime
 
-from sqlalchemy import Column, Float, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.common.time import UTCDateTime, now
-from backend.community.models import Building, Term
+from backend.community.models import Household, Term
 from backend.extensions import db
 
 RESIDENT_STATUSES = ("active", "away", "in_hospital", "moved_away", "deceased")
@@ -26,24 +26,6 @@ resident_languages = Table(
     Column("resident_id", Integer, ForeignKey("residents.id", ondelete="CASCADE"), primary_key=True),
     Column("term_id", Integer, ForeignKey("terms.id"), primary_key=True),
 )
-
-
-class Household(db.Model):
-    __tablename__ = "households"
-    __table_args__ = (UniqueConstraint("building_id", "door_number"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    building_id: Mapped[int] = mapped_column(ForeignKey("buildings.id"), index=True)
-    door_number: Mapped[str] = mapped_column(String(20))  # e.g. 2 单元 301
-    address_text: Mapped[str] = mapped_column(String(200))
-    phone: Mapped[str | None] = mapped_column(String(20))  # landline or mobile of the household
-    lat: Mapped[float | None] = mapped_column(Float)  # WGS-84; the building's when unset
-    lng: Mapped[float | None] = mapped_column(Float)
-    position_source: Mapped[str | None] = mapped_column(String(16))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
-
-    building: Mapped[Building] = relationship()
-    residents: Mapped[list["Resident"]] = relationship(back_populates="household", order_by="Resident.id")
 
 
 class Resident(db.Model):
@@ -151,18 +133,3 @@ class ProxyScope(db.Model):
     withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     link: Mapped[ProxyLink] = relationship(back_populates="scopes")
-
-
-class LinkCode(db.Model):
-    """A one-time code (8 characters, 24 h) that links a resident's phone to their account."""
-
-    __tablename__ = "link_codes"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"), index=True)
-    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

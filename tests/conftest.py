@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from unittest import mock
 
 import pytest
+from flask import request_started
 from sqlalchemy import event
 
 from backend import create_app
@@ -42,6 +43,7 @@ def app(tmp_path_factory):
     with app.app_context():
         db.drop_all()
         db.create_all()
+    request_started.connect(_fresh_request_globals, app)
     yield app
     with app.app_context():
         db.session.remove()
@@ -71,6 +73,16 @@ def _isolated(app):
         for connection in connections.values():
             connection.close()
     limiter.reset()
+
+
+def _fresh_request_globals(sender, **_extra):
+    """Tests keep an app context open, which Flask reuses for every request; clear `g` at the
+    start of each request so that nothing (Flask-Login's user, Flask-Limiter's state) leaks
+    from one request into the next, as it never does in production."""
+    from flask import g
+
+    for name in list(g):
+        g.pop(name)
 
 
 @pytest.fixture(autouse=True)

@@ -72,6 +72,8 @@ class Config:
     OPENAPI_JSON_PATH = "openapi.json"
 
     PWA_DIR = BASE_DIR / "pwa"
+    # Shown by the PWA to browsers without JavaScript while no community has a phone yet.
+    COMMUNITY_PHONE_FALLBACK = _env("COMMUNITY_PHONE_FALLBACK")
     CONTENT_SECURITY_POLICY = (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
         "connect-src 'self'; worker-src 'self'; manifest-src 'self'; object-src 'none'; "

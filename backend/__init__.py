@@ -53,9 +53,10 @@ def import_models() -> None:
 def register_blueprints(app: Flask) -> None:
     from backend.accounts.routes import blp as accounts_blp
     from backend.extensions import api
+    from backend.onboarding.routes import blp as onboarding_blp
     from backend.pwa import pwa_blueprint
 
-    for blueprint in (accounts_blp,):
+    for blueprint in (accounts_blp, onboarding_blp,):
         api.register_blueprint(blueprint)
     app.register_blueprint(pwa_blueprint)
 

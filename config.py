@@ -59,6 +59,7 @@ class Config:
 
     # Brute force: strict per phone number / device, loose per address (many people share one).
     RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_STRATEGY = "moving-window"
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_LIMIT_PER_PHONE = _env("LOGIN_LIMIT_PER_PHONE", "5 per 15 minutes")
     LOGIN_LIMIT_PER_IP = _env("LOGIN_LIMIT_PER_IP", "300 per 15 minutes")

@@ -4,6 +4,7 @@ Services refuse with a named `DomainError`; HTTP and validation errors from Flas
 webargs and Flask-Limiter are turned into the same shape here.
 """
 import logging
+import time
 from http import HTTPStatus
 
 from flask import jsonify
@@ -109,8 +110,11 @@ def _flatten_locations(messages: dict) -> dict:
     return flat
 
 
-def _retry_text(error: RateLimitExceeded) -> tuple[str, int]:
-    seconds = int(error.retry_after or 60) if hasattr(error, "retry_after") else 60
+def _retry_text() -> tuple[str, int]:
+    from backend.extensions import limiter
+
+    current = limiter.current_limit
+    seconds = max(1, int(current.reset_at - time.time())) if current else 60
     minutes = max(1, -(-seconds // 60))
     return pick({"zh-CN": "尝试次数太多，请 {m} 分钟后再试。",
                  "en": "Too many attempts. Please try again in {m} minutes."}, m=minutes), seconds
@@ -118,7 +122,7 @@ def _retry_text(error: RateLimitExceeded) -> tuple[str, int]:
 
 def http_error_response(error: HTTPException):
     if isinstance(error, RateLimitExceeded):
-        message, seconds = _retry_text(error)
+        message, seconds = _retry_text()
         response, status = error_response(429, "too_many_attempts", message)
         response.headers["Retry-After"] = str(seconds)
         return response, status

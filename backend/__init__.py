@@ -1,5 +1,6 @@
 """Linli's application factory: a table of contents of extensions, blueprints and commands."""
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import TestConfig, selected_config
 
@@ -14,6 +15,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY must be set in production")
+    hops = app.config["TRUSTED_PROXY_HOPS"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     register_extensions(app)
     register_blueprints(app)
     register_hooks(app)
@@ -54,9 +58,10 @@ def register_blueprints(app: Flask) -> None:
     from backend.accounts.routes import blp as accounts_blp
     from backend.extensions import api
     from backend.onboarding.routes import blp as onboarding_blp
+    from backend.volunteers.routes import blp as volunteers_blp
     from backend.pwa import pwa_blueprint
 
-    for blueprint in (accounts_blp, onboarding_blp,):
+    for blueprint in (accounts_blp, onboarding_blp, volunteers_blp,):
         api.register_blueprint(blueprint)
     app.register_blueprint(pwa_blueprint)
 

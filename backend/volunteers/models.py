@@ -1,11 +1,13 @@
 """Volunteers: profile, skills, languages, weekly availability and exceptions, vetting."""
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import CheckConstraint, Column, Float, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from backend.accounts.models import User
 from backend.common.time import UTCDateTime, now
-from backend.community.models import Term
+from backend.community.models import Community, Term
 from backend.extensions import db
 
 VOLUNTEER_STATUSES = ("pending", "active", "suspended")
@@ -21,6 +23,11 @@ volunteer_languages = Table(
     Column("volunteer_id", Integer, ForeignKey("volunteers.id", ondelete="CASCADE"), primary_key=True),
     Column("term_id", Integer, ForeignKey("terms.id"), primary_key=True),
 )
+
+
+def community_today(community: Community) -> date:
+    """Today's date in a community's time zone: vettings and exceptions count by its calendar."""
+    return now().astimezone(ZoneInfo(community.timezone)).date()
 
 
 class Volunteer(db.Model):
@@ -40,6 +47,8 @@ class Volunteer(db.Model):
     about: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
+    user: Mapped[User] = relationship()
+    community: Mapped[Community] = relationship()
     skills: Mapped[list[Term]] = relationship(secondary=volunteer_skills, order_by=Term.id)
     languages: Mapped[list[Term]] = relationship(secondary=volunteer_languages, order_by=Term.id)
     availability: Mapped[list["AvailabilitySlot"]] = relationship(
@@ -52,6 +61,20 @@ class Volunteer(db.Model):
     vettings: Mapped[list["Vetting"]] = relationship(
         back_populates="volunteer", cascade="all, delete-orphan", order_by="Vetting.id"
     )
+    status_changes: Mapped[list["VolunteerStatusChange"]] = relationship(
+        back_populates="volunteer", cascade="all, delete-orphan", order_by="VolunteerStatusChange.id"
+    )
+
+    def today(self) -> date:
+        return community_today(self.community)
+
+    def valid_vetting_kinds(self) -> list[str]:
+        today = self.today()
+        return sorted({vetting.kind for vetting in self.vettings if vetting.is_valid_on(today)})
+
+    @property
+    def last_status_change(self) -> "VolunteerStatusChange | None":
+        return self.status_changes[-1] if self.status_changes else None
 
 
 class AvailabilitySlot(db.Model):
@@ -102,5 +125,31 @@ class Vetting(db.Model):
     expires_on: Mapped[date] = mapped_column()
     note: Mapped[str | None] = mapped_column(String(200))
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    revoke_reason: Mapped[str | None] = mapped_column(String(200))
 
     volunteer: Mapped[Volunteer] = relationship(back_populates="vettings")
+
+    def is_valid_on(self, day: date) -> bool:
+        """Valid through its expiry date (in the community's calendar) unless revoked."""
+        return self.revoked_at is None and self.expires_on >= day
+
+    @property
+    def is_valid(self) -> bool:
+        return self.is_valid_on(self.volunteer.today())
+
+
+class VolunteerStatusChange(db.Model):
+    """Who activated or suspended a volunteer, when and why: a safeguarding record, kept."""
+
+    __tablename__ = "volunteer_status_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    volunteer_id: Mapped[int] = mapped_column(ForeignKey("volunteers.id", ondelete="CASCADE"), index=True)
+    from_status: Mapped[str] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(String(200))
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+    volunteer: Mapped[Volunteer] = relationship(back_populates="status_changes")

@@ -39,6 +39,9 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
     MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 1024 * 1024)
+    # How many reverse proxies stand in front (nginx: 1); their X-Forwarded-* headers are
+    # trusted for the client's address (rate limits) and scheme. 0: trust none.
+    TRUSTED_PROXY_HOPS = _env_int("TRUSTED_PROXY_HOPS", 0)
 
     # Sessions: a signed cookie carries only the id of a server-side device session.
     SESSION_COOKIE_NAME = "linli_session"

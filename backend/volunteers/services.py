@@ -60,7 +60,8 @@ def _not_a_volunteer() -> NotFound:
 
 def _community_terms(community_id: int, vocabulary: str, codes: list[str], field: str,
                      errors: dict) -> list[Term]:
-    """The community's terms for `codes`, in the order given; unknown codes become field errors."""
+    """The community's terms for `codes` in the list's order (by id, as they load back);
+    unknown codes become field errors."""
     wanted = list(dict.fromkeys(codes))
     found = {term.code: term for term in db.session.scalars(select(Term).where(
         Term.community_id == community_id, Term.vocabulary == vocabulary, Term.code.in_(wanted)))}
@@ -68,7 +69,7 @@ def _community_terms(community_id: int, vocabulary: str, codes: list[str], field
     if unknown:
         errors[field] = [pick({"zh-CN": "不认识的选项：{codes}。", "en": "Unknown codes: {codes}."},
                               codes=", ".join(unknown))]
-    return [found[code] for code in wanted if code in found]
+    return sorted(found.values(), key=lambda term: term.id)
 
 
 def _set_profile_fields(volunteer: Volunteer, changes: dict) -> None:

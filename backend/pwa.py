@@ -1,7 +1,21 @@
-"""Serves the PWA's static files from pwa/ at `/`; app paths (e.g. /link/<code>) get index.html."""
-from flask import Blueprint, abort, current_app, send_from_directory
+"""Serves the PWA's static files from pwa/ at `/`; app paths (e.g. /link/<code>) get index.html,
+with the community's service phone filled in for people whose browser runs no JavaScript."""
+import logging
+from html import escape
+
+from flask import Blueprint, Response, abort, current_app, send_from_directory
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+
+from backend.community.models import Community
+from backend.extensions import db
+
+log = logging.getLogger(__name__)
 
 pwa_blueprint = Blueprint("pwa", __name__)
+
+SERVICE_PHONE_TOKEN = "<!--linli:service-phone-->"
+NO_PHONE_SENTENCE = "请联系您所在社区的居委会。"
 
 
 @pwa_blueprint.get("/")
@@ -13,8 +27,10 @@ def index():
 @pwa_blueprint.get("/<path:path>")
 def asset(path: str):
     """A file of the PWA, or the shell for an app path such as /link/<code>."""
-    if path.startswith("api/"):
+    if path == "api" or path.startswith("api/"):
         abort(404)
+    if path == "index.html":
+        return _shell()
     directory = current_app.config["PWA_DIR"]
     if (directory / path).is_file():
         return send_from_directory(directory, path)
@@ -23,7 +39,29 @@ def asset(path: str):
     return _shell()
 
 
-def _shell():
-    response = send_from_directory(current_app.config["PWA_DIR"], "index.html")
+def service_phone() -> str | None:
+    """The number people without the app should call: the first community's service desk,
+    else COMMUNITY_PHONE_FALLBACK. A database not yet migrated must not break the page."""
+    phone = None
+    try:
+        phone = db.session.scalar(select(Community.phone).order_by(Community.id).limit(1))
+    except SQLAlchemyError as error:
+        db.session.rollback()
+        log.warning("No community phone for the PWA shell, the database is not ready: %s",
+                    type(error).__name__)
+    return phone or current_app.config.get("COMMUNITY_PHONE_FALLBACK") or None
+
+
+def _phone_html(phone: str | None) -> str:
+    if not phone:
+        return escape(NO_PHONE_SENTENCE)
+    dialable = "".join(ch for ch in phone if ch.isdigit() or ch == "+")
+    return f'社区服务电话：<a class="phone" href="tel:{escape(dialable)}">{escape(phone)}</a>'
+
+
+def _shell() -> Response:
+    shell = (current_app.config["PWA_DIR"] / "index.html").read_text(encoding="utf-8")
+    html = shell.replace(SERVICE_PHONE_TOKEN, _phone_html(service_phone()))
+    response = Response(html, mimetype="text/html")
     response.headers["Cache-Control"] = "no-cache"
     return response

@@ -1,0 +1,89 @@
+// Linli's JSON API as the PWA calls it: same-origin cookies, the CSRF token on every write,
+// answers in the page's language, and one shape for every failure.
+
+const LANGUAGE = document.documentElement.lang || "zh-CN";
+const SAFE_METHODS = new Set(["GET", "HEAD"]);
+
+const NETWORK_FAILURE = {
+  "zh-CN": "连不上网络，请检查网络后再试。",
+  en: "Cannot reach Linli. Please check your connection and try again.",
+};
+
+let csrfToken = null;
+
+async function fetchCsrfToken() {
+  const answer = await send("GET", "/api/v1/auth/csrf");
+  if (!answer.ok) {
+    throw answer;
+  }
+  csrfToken = answer.body.csrf_token;
+  return csrfToken;
+}
+
+async function send(method, path, body, headers = {}) {
+  const init = {
+    method,
+    credentials: "same-origin",
+    headers: { Accept: "application/json", "Accept-Language": LANGUAGE, ...headers },
+  };
+  if (body !== undefined) {
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  let response;
+  try {
+    response = await fetch(path, init);
+  } catch {
+    return failure(0, "network_unreachable", NETWORK_FAILURE[LANGUAGE] || NETWORK_FAILURE["zh-CN"]);
+  }
+  const text = await response.text();
+  let parsed = null;
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch {
+    parsed = null;
+  }
+  if (response.ok) {
+    return { ok: true, status: response.status, body: parsed };
+  }
+  if (parsed && typeof parsed.message === "string") {
+    return { ok: false, status: response.status, ...parsed, errors: parsed.errors || {} };
+  }
+  return failure(response.status, "unexpected_answer", NETWORK_FAILURE[LANGUAGE] || NETWORK_FAILURE["zh-CN"]);
+}
+
+function failure(status, reason, message) {
+  return { ok: false, status, reason, message, errors: {} };
+}
+
+/**
+ * Call the API. Resolves to {ok: true, status, body} or to the error shape
+ * {ok: false, status, reason, message, errors}; never rejects.
+ */
+export async function api(method, path, body) {
+  if (SAFE_METHODS.has(method)) {
+    return send(method, path, body);
+  }
+  for (let attempt = 1; ; attempt += 1) {
+    if (!csrfToken) {
+      try {
+        await fetchCsrfToken();
+      } catch (answer) {
+        return answer;
+      }
+    }
+    const answer = await send(method, path, body, { "X-CSRF-Token": csrfToken });
+    // A session that ended (sign-out, expiry) takes its token with it: fetch a fresh one once.
+    const staleToken = answer.status === 403
+      && (answer.reason === "csrf_invalid" || answer.reason === "csrf_missing");
+    if (!staleToken || attempt > 1) {
+      return answer;
+    }
+    csrfToken = null;
+  }
+}
+
+/** Forget the CSRF token (after signing out, the server starts a new session). */
+export function forgetCsrfToken() {
+  csrfToken = null;
+}

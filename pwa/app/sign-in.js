@@ -1,0 +1,95 @@
+// Signing in: with a phone number and password, or with the 6-digit PIN on a linked phone.
+
+import { api } from "./api.js";
+import { clearErrors, showErrors } from "./errors.js";
+import { announce, showScreen } from "./screen.js";
+import { deviceLabel, remembered } from "./session.js";
+import { enter } from "./welcome.js";
+
+const LABELS = { phone: "手机号", password: "密码", pin: "数字密码" };
+const CHECK_MARKED = "请检查标出的项目。";
+
+/**
+ * Run one submission of `form` at a time: `check` returns field errors found before asking
+ * the server, `submit` returns the API's answer; on success `done(answer)` moves on.
+ */
+function handleSubmit(form, { check, submit, done, busyText }) {
+  let busy = false;
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (busy) {
+      return;
+    }
+    const problems = check();
+    if (Object.keys(problems).length) {
+      showErrors(form, { message: CHECK_MARKED, errors: problems }, LABELS);
+      return;
+    }
+    busy = true;
+    const button = form.querySelector('button[type="submit"]');
+    button.setAttribute("aria-disabled", "true");
+    announce(busyText);
+    const answer = await submit();
+    busy = false;
+    button.removeAttribute("aria-disabled");
+    announce("");
+    if (!answer.ok) {
+      showErrors(form, answer, LABELS);
+      return;
+    }
+    clearErrors(form);
+    await done(answer);
+  });
+}
+
+/** The phone-and-password form. */
+export function showSignIn(options) {
+  const screen = showScreen("sign-in", "登录", options);
+  const form = screen.querySelector("form");
+  const usePin = form.querySelector('[data-action="use-pin"]');
+  usePin.hidden = !remembered.linkedDevice;
+  usePin.addEventListener("click", () => showPinSignIn());
+  handleSubmit(form, {
+    busyText: "正在登录…",
+    check() {
+      const problems = {};
+      if (!form.elements.phone.value.trim()) {
+        problems.phone = ["请输入手机号。"];
+      }
+      if (!form.elements.password.value) {
+        problems.password = ["请输入密码。"];
+      }
+      return problems;
+    },
+    submit: () => api("POST", "/api/v1/auth/login", {
+      phone: form.elements.phone.value.trim(),
+      password: form.elements.password.value,
+      device_label: deviceLabel(),
+    }),
+    done: (answer) => enter(answer.body),
+  });
+}
+
+/** The PIN form, offered first on a phone a worker linked with a one-time code. */
+export function showPinSignIn(options) {
+  const screen = showScreen("pin-sign-in", "用数字密码登录", options);
+  const form = screen.querySelector("form");
+  form.querySelector('[data-action="use-password"]').addEventListener("click", () => showSignIn());
+  handleSubmit(form, {
+    busyText: "正在登录…",
+    check() {
+      return /^\d{6}$/.test(form.elements.pin.value) ? {} : { pin: ["请输入 6 位数字。"] };
+    },
+    async submit() {
+      const answer = await api("POST", "/api/v1/auth/pin-login", {
+        pin: form.elements.pin.value,
+        device_label: deviceLabel(),
+      });
+      if (answer.reason === "pin_not_available") {
+        remembered.linkedDevice = false;
+      }
+      return answer;
+    },
+    done: (answer) => enter(answer.body),
+  });
+}

@@ -22,6 +22,7 @@ class Community(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
     grids: Mapped[list["Grid"]] = relationship(back_populates="community", order_by="Grid.id")
+    terms: Mapped[list["Term"]] = relationship(order_by="Term.id", viewonly=True)
 
 
 class Term(db.Model):
@@ -66,6 +67,7 @@ class GridWorker(db.Model):
     is_primary: Mapped[bool] = mapped_column(default=False)
 
     grid: Mapped[Grid] = relationship(back_populates="worker_rows")
+    user: Mapped["User"] = relationship(lazy="joined")  # noqa: F821 (accounts.models)
 
 
 class Building(db.Model):
@@ -81,6 +83,7 @@ class Building(db.Model):
     position_source: Mapped[str | None] = mapped_column(String(16))  # csv, gps, manual
     position_set_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     position_set_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    position_accuracy_m: Mapped[float | None] = mapped_column(Float)  # as the phone reported it
 
     grid: Mapped[Grid] = relationship()
 
@@ -96,7 +99,10 @@ class Household(db.Model):
     phone: Mapped[str | None] = mapped_column(String(20))  # landline or mobile of the household
     lat: Mapped[float | None] = mapped_column(Float)  # WGS-84; the building's when unset
     lng: Mapped[float | None] = mapped_column(Float)
-    position_source: Mapped[str | None] = mapped_column(String(16))
+    position_source: Mapped[str | None] = mapped_column(String(16))  # gps, manual
+    position_set_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    position_set_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    position_accuracy_m: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
     building: Mapped[Building] = relationship()

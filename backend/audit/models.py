@@ -2,8 +2,9 @@
 from datetime import datetime
 
 from sqlalchemy import JSON, DDL, ForeignKey, String, event
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from backend.accounts.models import User
 from backend.common.time import UTCDateTime, now
 from backend.extensions import db
 
@@ -22,6 +23,8 @@ class AuditEntry(db.Model):
     fields: Mapped[list[str]] = mapped_column(JSON)  # e.g. ["address", "phone", "risk_tags"]
     reason: Mapped[str] = mapped_column(String(200))  # e.g. "worker of grid 2"
     endpoint: Mapped[str | None] = mapped_column(String(100))
+
+    actor: Mapped[User | None] = relationship(viewonly=True, lazy="joined")
 
 
 # Append-only in the database itself, not only by convention: UPDATE and DELETE are refused.

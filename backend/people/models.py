@@ -1,9 +1,11 @@
 """The registry of people cared for: residents, their contacts, consent records and proxies."""
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from backend.accounts.models import User
 from backend.common.time import UTCDateTime, now
 from backend.community.models import Household, Term
 from backend.extensions import db
@@ -15,6 +17,13 @@ CONSENT_PURPOSES = ("registry", "proxy_access")
 CONSENT_GIVERS = ("resident", "guardian")  # who said yes; `recorded_by` says who wrote it down
 CHILD_TAG = "left_behind_child"
 ADULT_AGE = 18
+
+
+def is_child_by(birth_year: int, tag_codes: list[str], timezone: str) -> bool:
+    """A child is under 18 by birth year (in the community's time zone) or tagged left-behind child."""
+    this_year = now().astimezone(ZoneInfo(timezone)).year
+    return CHILD_TAG in tag_codes or this_year - birth_year < ADULT_AGE
+
 
 resident_tags = Table(
     "resident_tags", db.metadata,
@@ -57,6 +66,15 @@ class Resident(db.Model):
     @property
     def full_name(self) -> str:
         return self.family_name + self.given_name
+
+    @property
+    def is_child(self) -> bool:
+        return is_child_by(self.birth_year, [tag.code for tag in self.tags],
+                           self.household.building.grid.community.timezone)
+
+    @property
+    def has_account(self) -> bool:
+        return self.user_id is not None
 
 
 class EmergencyContact(db.Model):
@@ -109,6 +127,7 @@ class ProxyLink(db.Model):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     resident: Mapped[Resident] = relationship()
+    proxy_user: Mapped[User] = relationship(foreign_keys=[proxy_user_id])
     scopes: Mapped[list["ProxyScope"]] = relationship(
         back_populates="link", cascade="all, delete-orphan", order_by="ProxyScope.id"
     )

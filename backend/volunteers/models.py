@@ -68,9 +68,16 @@ class Volunteer(db.Model):
     def today(self) -> date:
         return community_today(self.community)
 
+    @property
     def valid_vetting_kinds(self) -> list[str]:
         today = self.today()
         return sorted({vetting.kind for vetting in self.vettings if vetting.is_valid_on(today)})
+
+    @property
+    def upcoming_exceptions(self) -> list["AvailabilityException"]:
+        """Exceptions from today on; past ones no longer change anything."""
+        today = self.today()
+        return [exception for exception in self.exceptions if exception.on_date >= today]
 
     @property
     def last_status_change(self) -> "VolunteerStatusChange | None":

@@ -9,9 +9,11 @@ from backend.common.pagination import page_of
 from backend.extensions import limiter
 from backend.volunteers import services
 from backend.volunteers.schemas import (
-    AvailabilitySchema, ExceptionInSchema, ExceptionOutSchema, OnDutySchema, OwnProfileSchema,
-    ProfileChangesSchema, RegistrationSchema, RevokeVettingSchema, StaffChangesSchema, StaffProfileSchema,
-    StaffVettingSchema, VettingInSchema, VolunteerQuerySchema, VolunteerSummarySchema,
+    AvailabilityExceptionInSchema, AvailabilityExceptionSchema, RevokeVettingSchema, VettingInSchema,
+    VolunteerAvailabilitySchema, VolunteerOnDutySchema, VolunteerOwnProfileSchema,
+    VolunteerProfileChangesSchema, VolunteerQuerySchema, VolunteerRegistrationSchema,
+    VolunteerStaffChangesSchema, VolunteerStaffProfileSchema, VolunteerSummarySchema,
+    VolunteerVettingSchema,
 )
 
 blp = Blueprint("volunteers", __name__, url_prefix="/api/v1/volunteers", description="Volunteers")
@@ -29,8 +31,8 @@ class Registration(MethodView):
     # Every attempt counts, refused ones too: "phone taken" answers must not be mass-probed.
     @limiter.limit(_registration_limit, key_func=lambda: "ip:" + (request.remote_addr or ""),
                    scope="volunteer-register")
-    @blp.arguments(RegistrationSchema)
-    @blp.response(201, OwnProfileSchema)
+    @blp.arguments(VolunteerRegistrationSchema)
+    @blp.response(201, VolunteerOwnProfileSchema)
     def post(self, body):
         """Sign up as a volunteer; the profile stays pending until a worker records a vetting."""
         return services.register(body)
@@ -39,14 +41,14 @@ class Registration(MethodView):
 @blp.route("/me")
 class OwnProfile(MethodView):
     @requires_roles("volunteer")
-    @blp.response(200, OwnProfileSchema)
+    @blp.response(200, VolunteerOwnProfileSchema)
     def get(self):
         """My volunteer profile, availability, upcoming exceptions and vettings."""
         return services.own_profile(current_user)
 
     @requires_roles("volunteer")
-    @blp.arguments(ProfileChangesSchema)
-    @blp.response(200, OwnProfileSchema)
+    @blp.arguments(VolunteerProfileChangesSchema)
+    @blp.response(200, VolunteerOwnProfileSchema)
     def patch(self, body):
         """Change my gender, skills, languages, home position, radius, load cap or about text."""
         return services.update_own_profile(current_user, body)
@@ -55,8 +57,8 @@ class OwnProfile(MethodView):
 @blp.route("/me/on-duty")
 class OnDuty(MethodView):
     @requires_roles("volunteer")
-    @blp.arguments(OnDutySchema)
-    @blp.response(200, OwnProfileSchema)
+    @blp.arguments(VolunteerOnDutySchema)
+    @blp.response(200, VolunteerOwnProfileSchema)
     def put(self, body):
         """Go on or off duty."""
         return services.set_on_duty(current_user, body["on_duty"])
@@ -65,8 +67,8 @@ class OnDuty(MethodView):
 @blp.route("/me/availability")
 class Availability(MethodView):
     @requires_roles("volunteer")
-    @blp.arguments(AvailabilitySchema)
-    @blp.response(200, OwnProfileSchema)
+    @blp.arguments(VolunteerAvailabilitySchema)
+    @blp.response(200, VolunteerOwnProfileSchema)
     def put(self, body):
         """Replace my weekly availability (times in the community's time zone)."""
         return services.replace_availability(current_user, body["slots"])
@@ -75,8 +77,8 @@ class Availability(MethodView):
 @blp.route("/me/exceptions")
 class Exceptions(MethodView):
     @requires_roles("volunteer")
-    @blp.arguments(ExceptionInSchema)
-    @blp.response(201, ExceptionOutSchema)
+    @blp.arguments(AvailabilityExceptionInSchema)
+    @blp.response(201, AvailabilityExceptionSchema)
     def post(self, body):
         """Add a dated exception: away all day, or available only in a time range."""
         return services.add_exception(current_user, body)
@@ -104,14 +106,14 @@ class Volunteers(MethodView):
 @blp.route("/<int:volunteer_id>")
 class VolunteerItem(MethodView):
     @requires_roles(*STAFF)
-    @blp.response(200, StaffProfileSchema)
+    @blp.response(200, VolunteerStaffProfileSchema)
     def get(self, volunteer_id):
         """A volunteer's full profile with vettings and the latest status change."""
         return services.staff_view(current_user, volunteer_id)
 
     @requires_roles(*STAFF)
-    @blp.arguments(StaffChangesSchema)
-    @blp.response(200, StaffProfileSchema)
+    @blp.arguments(VolunteerStaffChangesSchema)
+    @blp.response(200, VolunteerStaffProfileSchema)
     def patch(self, body, volunteer_id):
         """Activate or suspend a volunteer (with a reason), or change their load cap."""
         return services.update_by_staff(current_user, volunteer_id, body)
@@ -121,7 +123,7 @@ class VolunteerItem(MethodView):
 class Vettings(MethodView):
     @requires_roles(*STAFF)
     @blp.arguments(VettingInSchema)
-    @blp.response(201, StaffVettingSchema)
+    @blp.response(201, VolunteerVettingSchema)
     def post(self, body, volunteer_id):
         """Record an identity or child-safeguarding vetting; identity activates a pending volunteer."""
         return services.record_vetting(current_user, volunteer_id, body)
@@ -131,7 +133,7 @@ class Vettings(MethodView):
 class VettingRevocation(MethodView):
     @requires_roles(*STAFF)
     @blp.arguments(RevokeVettingSchema)
-    @blp.response(200, StaffVettingSchema)
+    @blp.response(200, VolunteerVettingSchema)
     def post(self, body, volunteer_id, vetting_id):
         """Revoke a vetting, with a reason; it stops counting at once."""
         return services.revoke_vetting(current_user, volunteer_id, vetting_id, body["reason"])

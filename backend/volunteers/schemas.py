@@ -26,11 +26,12 @@ def clock_text(minutes: int | None) -> str | None:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-class ClockTime(ma.fields.Field):
+class ClockTime(ma.fields.String):
     """A time of day "HH:MM" in the community's time zone, held as minutes from midnight.
     `end_of_day` also accepts "24:00", so a range can run to midnight."""
 
     def __init__(self, end_of_day: bool = False, **kwargs):
+        kwargs.setdefault("metadata", {"example": "24:00" if end_of_day else "09:30"})
         super().__init__(**kwargs)
         self.end_of_day = end_of_day
 
@@ -70,7 +71,7 @@ def _range_problem(start: int, end: int) -> str | None:
     return None
 
 
-class RegistrationSchema(ma.Schema):
+class VolunteerRegistrationSchema(ma.Schema):
     phone = Phone(required=True)
     display_name = Text(required=True, min_length=1, max_length=60)
     password = ma.fields.String(required=True, validate=ma.validate.Length(max=256))
@@ -87,7 +88,7 @@ class RegistrationSchema(ma.Schema):
         _check_position(data)
 
 
-class ProfileChangesSchema(ma.Schema):
+class VolunteerProfileChangesSchema(ma.Schema):
     """What a volunteer may change about themself; absent fields stay as they are."""
 
     gender = ma.fields.String(validate=ma.validate.OneOf(GENDERS))
@@ -104,11 +105,11 @@ class ProfileChangesSchema(ma.Schema):
         _check_position(data)
 
 
-class OnDutySchema(ma.Schema):
+class VolunteerOnDutySchema(ma.Schema):
     on_duty = ma.fields.Boolean(required=True)
 
 
-class SlotSchema(ma.Schema):
+class AvailabilitySlotSchema(ma.Schema):
     weekday = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(min=0, max=6))
     start = ClockTime(required=True, attribute="start_minute", data_key="start")
     end = ClockTime(required=True, end_of_day=True, attribute="end_minute", data_key="end")
@@ -120,10 +121,10 @@ class SlotSchema(ma.Schema):
             raise ma.ValidationError(problem, "end")
 
 
-class AvailabilitySchema(ma.Schema):
+class VolunteerAvailabilitySchema(ma.Schema):
     """The whole weekly pattern; it replaces the previous one."""
 
-    slots = ma.fields.List(ma.fields.Nested(SlotSchema), required=True,
+    slots = ma.fields.List(ma.fields.Nested(AvailabilitySlotSchema), required=True,
                            validate=ma.validate.Length(max=MAX_SLOTS))
 
     @ma.validates_schema
@@ -146,7 +147,7 @@ class AvailabilitySchema(ma.Schema):
             raise ma.ValidationError(problems, "slots")
 
 
-class ExceptionInSchema(ma.Schema):
+class AvailabilityExceptionInSchema(ma.Schema):
     """A dated change: away all day (available false), or available only from start to end."""
 
     date = ma.fields.Date(required=True, attribute="on_date", data_key="date")
@@ -174,7 +175,7 @@ class ExceptionInSchema(ma.Schema):
             raise ma.ValidationError(problem, "end")
 
 
-class StaffChangesSchema(ma.Schema):
+class VolunteerStaffChangesSchema(ma.Schema):
     """What staff may change: status (with a reason, kept in the status history) and load cap."""
 
     status = ma.fields.String(validate=ma.validate.OneOf(("active", "suspended")))
@@ -207,13 +208,13 @@ class VolunteerQuerySchema(PageQuery):
     grid_id = ma.fields.Integer()
 
 
-class SlotOutSchema(ma.Schema):
+class AvailabilitySlotOutSchema(ma.Schema):
     weekday = ma.fields.Integer()
     start = ClockTime(attribute="start_minute")
     end = ClockTime(attribute="end_minute")
 
 
-class ExceptionOutSchema(ma.Schema):
+class AvailabilityExceptionSchema(ma.Schema):
     id = ma.fields.Integer()
     date = ma.fields.Date(attribute="on_date")
     available = ma.fields.Boolean()
@@ -222,7 +223,7 @@ class ExceptionOutSchema(ma.Schema):
     note = ma.fields.String(allow_none=True)
 
 
-class OwnVettingSchema(ma.Schema):
+class VolunteerOwnVettingSchema(ma.Schema):
     """A vetting as the volunteer sees it: what, until when, whether it counts today."""
 
     id = ma.fields.Integer()
@@ -232,7 +233,7 @@ class OwnVettingSchema(ma.Schema):
     revoked_at = ma.fields.AwareDateTime(allow_none=True)
 
 
-class StaffVettingSchema(OwnVettingSchema):
+class VolunteerVettingSchema(VolunteerOwnVettingSchema):
     """A vetting as staff see it: also who checked, their note, and any revocation."""
 
     verified_by_id = ma.fields.Integer(allow_none=True)
@@ -242,7 +243,7 @@ class StaffVettingSchema(OwnVettingSchema):
     revoke_reason = ma.fields.String(allow_none=True)
 
 
-class StatusChangeSchema(ma.Schema):
+class VolunteerStatusChangeSchema(ma.Schema):
     from_status = ma.fields.String()
     to_status = ma.fields.String()
     reason = ma.fields.String()
@@ -250,8 +251,12 @@ class StatusChangeSchema(ma.Schema):
     changed_at = ma.fields.AwareDateTime()
 
 
-def _term_codes(attribute: str):
-    return ma.fields.Function(lambda volunteer: [term.code for term in getattr(volunteer, attribute)])
+class VolunteerTermCodeSchema(ma.Schema):
+    code = ma.fields.String()
+
+
+def _term_codes():
+    return ma.fields.Pluck(VolunteerTermCodeSchema, "code", many=True)
 
 
 class VolunteerSummarySchema(ma.Schema):
@@ -259,16 +264,16 @@ class VolunteerSummarySchema(ma.Schema):
 
     id = ma.fields.Integer()
     user_id = ma.fields.Integer()
-    display_name = ma.fields.Function(lambda volunteer: volunteer.user.display_name)
-    phone = ma.fields.Function(lambda volunteer: volunteer.user.phone)
+    display_name = ma.fields.String(attribute="user.display_name")
+    phone = ma.fields.String(attribute="user.phone")
     gender = ma.fields.String()
     status = ma.fields.String()
     home_grid_id = ma.fields.Integer(allow_none=True)
-    skills = _term_codes("skills")
-    languages = _term_codes("languages")
+    skills = _term_codes()
+    languages = _term_codes()
     on_duty = ma.fields.Boolean()
     load_cap = ma.fields.Integer()
-    valid_vettings = ma.fields.Function(lambda volunteer: volunteer.valid_vetting_kinds())
+    valid_vettings = ma.fields.List(ma.fields.String(), attribute="valid_vetting_kinds")
 
 
 class _ProfileSchema(VolunteerSummarySchema):
@@ -277,19 +282,18 @@ class _ProfileSchema(VolunteerSummarySchema):
     travel_radius_km = ma.fields.Float()
     about = ma.fields.String(allow_none=True)
     created_at = ma.fields.AwareDateTime()
-    availability = ma.fields.List(ma.fields.Nested(SlotOutSchema))
-    exceptions = ma.fields.Function(lambda volunteer: ExceptionOutSchema(many=True).dump(
-        [exception for exception in volunteer.exceptions if exception.on_date >= volunteer.today()]))
+    availability = ma.fields.List(ma.fields.Nested(AvailabilitySlotOutSchema))
+    exceptions = ma.fields.List(ma.fields.Nested(AvailabilityExceptionSchema), attribute="upcoming_exceptions")
 
 
-class OwnProfileSchema(_ProfileSchema):
+class VolunteerOwnProfileSchema(_ProfileSchema):
     """The volunteer's own profile (their own phone included); upcoming exceptions only."""
 
-    vettings = ma.fields.List(ma.fields.Nested(OwnVettingSchema))
+    vettings = ma.fields.List(ma.fields.Nested(VolunteerOwnVettingSchema))
 
 
-class StaffProfileSchema(_ProfileSchema):
+class VolunteerStaffProfileSchema(_ProfileSchema):
     """A volunteer as staff see them: vetting details and the latest status change."""
 
-    vettings = ma.fields.List(ma.fields.Nested(StaffVettingSchema))
-    last_status_change = ma.fields.Nested(StatusChangeSchema, allow_none=True)
+    vettings = ma.fields.List(ma.fields.Nested(VolunteerVettingSchema))
+    last_status_change = ma.fields.Nested(VolunteerStatusChangeSchema, allow_none=True)

@@ -254,7 +254,7 @@ def update_by_staff(user: User, volunteer_id: int, changes: dict) -> Volunteer:
     volunteer = _staff_volunteer(user, volunteer_id)
     to_status = changes.get("status")
     if to_status is not None and to_status != volunteer.status:
-        if to_status == "active" and "identity" not in volunteer.valid_vetting_kinds():
+        if to_status == "active" and "identity" not in volunteer.valid_vetting_kinds:
             raise VolunteerNotVetted()
         _change_status(volunteer, to_status, changes["reason"], user)
     if "load_cap" in changes:

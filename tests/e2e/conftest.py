@@ -1,0 +1,176 @@
+"""Browser tests: a live Linli on a database of its own (real commits), driven by Debian's Chromium.
+
+The live server is a separate app: a temporary SQLite file, or, when TEST_DATABASE_URL names a
+PostgreSQL database, a sibling database `<name>_e2e` created and dropped here. Screenshots go to
+test-artifacts/ for people to look at.
+"""
+import os
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from sqlalchemy.engine import make_url
+from werkzeug.serving import make_server
+
+from backend import create_app
+from backend.extensions import db
+from tests.factories import make_community, make_user
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+SERVICE_PHONE = "057188880000"
+RESIDENT_PHONE = "13800000030"
+RESIDENT_NAME = "王奶奶"
+
+# Collects CSP violations from the first moment of every document (init scripts are not
+# subject to the page's CSP).
+RECORD_CSP_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolations.push(`${event.violatedDirective} ${event.blockedURI}`);
+});
+"""
+
+
+@pytest.fixture(autouse=True)
+def _isolated():
+    """Browser tests commit for real on the live server's database, not in a rolled-back one."""
+    yield
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    """The live server runs on the real clock."""
+    yield None
+
+
+@contextmanager
+def _e2e_database(tmp_path_factory):
+    configured = os.environ.get("TEST_DATABASE_URL")
+    url = make_url(configured) if configured else None
+    if url is None or url.get_backend_name() != "postgresql":
+        yield "sqlite:///" + str(tmp_path_factory.mktemp("e2e") / "linli-e2e.db")
+        return
+    import psycopg
+    from psycopg import sql
+
+    name = f"{url.database}_e2e"
+    server = url.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
+
+    def run(statement):
+        with psycopg.connect(server, autocommit=True) as connection:
+            connection.execute(statement)
+
+    drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+    run(drop)
+    run(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        yield url.set(drivername="postgresql+psycopg", database=name).render_as_string(hide_password=False)
+    finally:
+        run(drop)
+
+
+@dataclass
+class LiveServer:
+    url: str
+    app: object
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    with _e2e_database(tmp_path_factory) as database_url:
+        app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
+        with app.app_context():
+            db.drop_all()
+            db.create_all()
+            community = make_community("幸福里社区")
+            community.phone = SERVICE_PHONE
+            make_user(community, "resident", phone=RESIDENT_PHONE, name=RESIDENT_NAME)
+            db.session.commit()
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        thread = threading.Thread(target=server.serve_forever, name="linli-live-server", daemon=True)
+        thread.start()
+        try:
+            yield LiveServer(url=f"http://127.0.0.1:{server.server_port}", app=app)
+        finally:
+            server.shutdown()
+            thread.join(timeout=10)
+            server.server_close()
+            with app.app_context():
+                db.session.remove()
+                for engine in db.engines.values():
+                    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        reason = f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium fonts-noto-cjk)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@dataclass
+class Tab:
+    """A page plus everything it did that a test may want to refuse."""
+
+    page: object
+    origin: str
+    console_errors: list = field(default_factory=list)
+    page_errors: list = field(default_factory=list)
+    requests: list = field(default_factory=list)
+
+    def csp_violations(self) -> list:
+        return self.page.evaluate("window.__cspViolations || []")
+
+    def foreign_requests(self) -> list:
+        return [url for url in self.requests
+                if not url.startswith(("data:", "blob:")) and _origin(url) != self.origin]
+
+    def screenshot(self, name: str) -> Path:
+        ARTIFACTS.mkdir(exist_ok=True)
+        path = ARTIFACTS / f"{name}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+@pytest.fixture
+def open_tab(browser, live_server):
+    """open_tab(path, width=360, height=740, javascript=True) -> Tab, in a fresh browser profile."""
+    contexts = []
+
+    def _open(path: str = "/", *, width: int = 360, height: int = 740, javascript: bool = True) -> Tab:
+        context = browser.new_context(
+            base_url=live_server.url, viewport={"width": width, "height": height}, has_touch=True,
+            locale="zh-CN", java_script_enabled=javascript,
+        )
+        contexts.append(context)
+        context.add_init_script(RECORD_CSP_VIOLATIONS)
+        page = context.new_page()
+        tab = Tab(page=page, origin=live_server.url)
+        page.on("console", lambda message: message.type == "error" and tab.console_errors.append(message.text))
+        page.on("pageerror", lambda error: tab.page_errors.append(str(error)))
+        page.on("request", lambda request: tab.requests.append(request.url))
+        page.goto(path)
+        return tab
+
+    yield _open
+    for context in contexts:
+        context.close()

@@ -1,0 +1,30 @@
+"""Steps shared by the browser tests: signing in through the form as a person would."""
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import RESIDENT_NAME, RESIDENT_PHONE
+from tests.factories import DEMO_PASSWORD
+
+
+def submit_sign_in(page, phone: str, password: str):
+    """Fill and send the sign-in form; returns once the server has answered."""
+    page.get_by_label("手机号").fill(phone)
+    page.get_by_label("密码", exact=True).fill(password)
+    with page.expect_response("**/api/v1/auth/login"):
+        page.get_by_role("button", name="登录", exact=True).click()
+
+
+def sign_in_as_resident(page):
+    submit_sign_in(page, RESIDENT_PHONE, DEMO_PASSWORD)
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"您好，{RESIDENT_NAME}")
+
+
+def each_screen(tab):
+    """Visit the placeholder's screens (sign-in, sign-in with errors, signed in), yielding each name."""
+    page = tab.page
+    page.get_by_role("button", name="登录", exact=True).wait_for()
+    yield "sign-in"
+    page.get_by_role("button", name="登录", exact=True).click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    yield "sign-in-errors"
+    sign_in_as_resident(page)
+    yield "signed-in"

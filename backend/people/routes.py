@@ -5,7 +5,7 @@ from flask_smorest import Blueprint
 
 from backend.accounts.permissions import requires_roles, signed_in
 from backend.common.pagination import page_of
-from backend.people import services
+from backend.people.services import consents, me, proxies, residents
 from backend.people.schemas import (
     ConsentInSchema, ConsentQuery, ConsentSchema, EmergencyContactInSchema, EmergencyContactPatchSchema,
     EmergencyContactSchema, MeSchema, ProxyLinkInSchema, ProxyLinkSchema, ProxyQuery, ProxyScopesInSchema,
@@ -24,7 +24,7 @@ class Me(MethodView):
     @blp.response(200, MeSchema)
     def get(self):
         """Who am I: roles, my resident record, the residents I act for, whom to call."""
-        return services.who_am_i(current_user)
+        return me.who_am_i(current_user)
 
 
 @blp.route("/residents")
@@ -34,14 +34,14 @@ class Residents(MethodView):
     @blp.response(200, page_of(ResidentListItemSchema))
     def get(self, query):
         """Residents of my grids, filtered by grid, risk tag, status or name."""
-        return services.list_residents(current_user, **query)
+        return residents.list_residents(current_user, **query)
 
     @requires_roles(*STAFF)
     @blp.arguments(ResidentCreateSchema)
     @blp.response(201, ResidentSchema)
     def post(self, body):
         """Register a resident in a household of my grids, with their registry consent."""
-        return services.create_resident(current_user, body)
+        return residents.create_resident(current_user, body)
 
 
 @blp.route("/residents/<int:resident_id>")
@@ -50,14 +50,14 @@ class ResidentItem(MethodView):
     @blp.response(200, ResidentSchema)
     def get(self, resident_id):
         """One resident, as much as I may see of them."""
-        return services.get_resident(current_user, resident_id)
+        return residents.get_resident(current_user, resident_id)
 
     @requires_roles(*STAFF, "resident", "proxy")
     @blp.arguments(ResidentPatchSchema)
     @blp.response(200, ResidentSchema)
     def patch(self, body, resident_id):
         """Change a resident's record (the resident and proxies only their part)."""
-        return services.update_resident(current_user, resident_id, body)
+        return residents.update_resident(current_user, resident_id, body)
 
 
 @blp.route("/residents/<int:resident_id>/status")
@@ -67,7 +67,7 @@ class ResidentStatus(MethodView):
     @blp.response(200, ResidentSchema)
     def post(self, body, resident_id):
         """Set a resident active, away until a date, in hospital, moved away or deceased."""
-        return services.change_status(current_user, resident_id, body["status"], body["away_until"])
+        return residents.change_status(current_user, resident_id, body["status"], body["away_until"])
 
 
 @blp.route("/residents/<int:resident_id>/emergency-contacts")
@@ -77,7 +77,7 @@ class EmergencyContacts(MethodView):
     @blp.response(201, EmergencyContactSchema)
     def post(self, body, resident_id):
         """Add an emergency contact."""
-        return services.add_emergency_contact(current_user, resident_id, body)
+        return residents.add_emergency_contact(current_user, resident_id, body)
 
 
 @blp.route("/residents/<int:resident_id>/emergency-contacts/<int:contact_id>")
@@ -87,13 +87,13 @@ class EmergencyContactItem(MethodView):
     @blp.response(200, EmergencyContactSchema)
     def patch(self, body, resident_id, contact_id):
         """Correct an emergency contact."""
-        return services.update_emergency_contact(current_user, resident_id, contact_id, body)
+        return residents.update_emergency_contact(current_user, resident_id, contact_id, body)
 
     @requires_roles(*STAFF, "proxy")
     @blp.response(204)
     def delete(self, resident_id, contact_id):
         """Remove an emergency contact."""
-        services.remove_emergency_contact(current_user, resident_id, contact_id)
+        residents.remove_emergency_contact(current_user, resident_id, contact_id)
 
 
 @blp.route("/residents/<int:resident_id>/consents")
@@ -103,14 +103,14 @@ class Consents(MethodView):
     @blp.response(200, page_of(ConsentSchema))
     def get(self, query, resident_id):
         """A resident's consent records, newest first."""
-        return services.list_consents(current_user, resident_id, **query)
+        return consents.list_consents(current_user, resident_id, **query)
 
     @requires_roles(*STAFF)
     @blp.arguments(ConsentInSchema)
     @blp.response(201, ConsentSchema)
     def post(self, body, resident_id):
         """Record a consent the resident (or a child's guardian) gave."""
-        return services.record_consent(current_user, resident_id, body)
+        return consents.record_consent(current_user, resident_id, body)
 
 
 @blp.route("/residents/<int:resident_id>/consents/<int:consent_id>/withdraw")
@@ -119,7 +119,7 @@ class ConsentWithdrawal(MethodView):
     @blp.response(200, ConsentSchema)
     def post(self, resident_id, consent_id):
         """Withdraw a consent (proxy_access also ends the family links)."""
-        return services.withdraw_consent(current_user, resident_id, consent_id)
+        return consents.withdraw_consent(current_user, resident_id, consent_id)
 
 
 @blp.route("/residents/<int:resident_id>/proxies")
@@ -129,14 +129,14 @@ class Proxies(MethodView):
     @blp.response(200, page_of(ProxyLinkSchema))
     def get(self, query, resident_id):
         """The family accounts acting for a resident, with their scopes."""
-        return services.list_proxies(current_user, resident_id, **query)
+        return proxies.list_proxies(current_user, resident_id, **query)
 
     @requires_roles(*STAFF)
     @blp.arguments(ProxyLinkInSchema)
     @blp.response(201, ProxyLinkSchema)
     def post(self, body, resident_id):
         """Link a family account (existing or new) to a resident with consented scopes."""
-        return services.link_proxy(current_user, resident_id, body)
+        return proxies.link_proxy(current_user, resident_id, body)
 
 
 @blp.route("/residents/<int:resident_id>/proxies/<int:link_id>/scopes")
@@ -146,7 +146,7 @@ class ProxyScopes(MethodView):
     @blp.response(200, ProxyLinkSchema)
     def put(self, body, resident_id, link_id):
         """Set a proxy's scopes: grant (staff) or withdraw (staff or the resident)."""
-        return services.set_proxy_scopes(current_user, resident_id, link_id, body["scopes"],
+        return proxies.set_proxy_scopes(current_user, resident_id, link_id, body["scopes"],
                                          body.get("consented_by"))
 
 
@@ -156,4 +156,4 @@ class ProxyLinkEnd(MethodView):
     @blp.response(200, ProxyLinkSchema)
     def post(self, resident_id, link_id):
         """End a family link; its scopes are withdrawn."""
-        return services.end_proxy_link(current_user, resident_id, link_id)
+        return proxies.end_proxy_link(current_user, resident_id, link_id)

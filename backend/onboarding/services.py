@@ -98,13 +98,10 @@ class SignOutResult:
     revoked_links: int
 
 
-def _digest(code: str) -> str:
-    return hashlib.sha256(code.encode()).hexdigest()
-
-
-def normalise_code(raw: str) -> str:
-    """What people type ('abcd-2345', 'ABCD 2345') as the stored form: upper case, no separators."""
-    return _SEPARATORS.sub("", raw).upper()
+def hash_code(typed: str) -> str:
+    """The stored form of a code as people type it ('abcd-2345', 'ABCD 2345'): upper case,
+    separators dropped, SHA-256."""
+    return hashlib.sha256(_SEPARATORS.sub("", typed).upper().encode()).hexdigest()
 
 
 def _new_code() -> str:
@@ -159,10 +156,10 @@ def issue_link_code(staff: User, resident_id: int) -> IssuedLinkCode:
                               LinkCode.revoked_at.is_(None))
                        .values(revoked_at=moment))
     code = _new_code()
-    while db.session.scalar(select(LinkCode.id).where(LinkCode.code_hash == _digest(code))):
+    while db.session.scalar(select(LinkCode.id).where(LinkCode.code_hash == hash_code(code))):
         code = _new_code()
     expires_at = moment + current_app.config["LINK_CODE_LIFETIME"]
-    db.session.add(LinkCode(resident_id=resident.id, code_hash=_digest(code), issued_by_id=staff.id,
+    db.session.add(LinkCode(resident_id=resident.id, code_hash=hash_code(code), issued_by_id=staff.id,
                             issued_at=moment, expires_at=expires_at))
     record(actor_id=staff.id, community_id=_community_id_of(grid_id), resident_id=resident.id,
            action="create", fields=["link_code"], reason=staff_reason(staff, grid_id))
@@ -181,16 +178,16 @@ def claim_statement(code_hash: str, moment: datetime):
             .values(used_at=moment))
 
 
-def _refusal(code_hash: str, moment: datetime) -> DomainError:
-    """Why a code could not be claimed: used and expired codes say so; the rest look unknown."""
-    link_code = db.session.scalar(select(LinkCode).where(LinkCode.code_hash == code_hash))
+def _refusal(link_code: LinkCode | None, moment: datetime) -> DomainError | None:
+    """Why a code cannot be claimed (used and expired codes say so; the rest look unknown),
+    or None while it is live."""
     if link_code is None or link_code.revoked_at is not None:
         return LinkCodeInvalid()
     if link_code.used_at is not None:
         return LinkCodeUsed()
     if link_code.expires_at <= moment:
         return LinkCodeExpired()
-    return LinkCodeUsed()
+    return None
 
 
 def _account_for(resident: Resident, community_id: int) -> tuple[User, bool]:
@@ -210,14 +207,20 @@ def _account_for(resident: Resident, community_id: int) -> tuple[User, bool]:
 
 def redeem_link_code(raw_code: str, device_label: str) -> User:
     """Link this phone to the resident of the code and sign it in; the PIN must be set anew."""
-    code_hash = _digest(normalise_code(raw_code))
+    code_hash = hash_code(raw_code)
     moment = now()
-    if db.session.execute(claim_statement(code_hash, moment)).rowcount != 1:
-        raise _refusal(code_hash, moment)
     link_code = db.session.scalar(select(LinkCode).where(LinkCode.code_hash == code_hash))
+    refusal = _refusal(link_code, moment)
+    if refusal is not None:
+        raise refusal
     resident = db.session.get(Resident, link_code.resident_id)
     if resident.status in UNLINKABLE_STATUSES:
         raise ResidentNotActive()
+    _linked_account(resident)
+    # Every refusal above changed nothing; from here on the claim decides and nothing refuses.
+    if db.session.execute(claim_statement(code_hash, moment)).rowcount != 1:
+        db.session.refresh(link_code)
+        raise _refusal(link_code, moment) or LinkCodeUsed()
     grid_id = _grid_id_of(resident)
     community_id = _community_id_of(grid_id)
     user, copied_phone = _account_for(resident, community_id)

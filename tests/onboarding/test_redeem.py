@@ -6,6 +6,7 @@ from backend.accounts.models import DeviceLink, DeviceSession, User
 from backend.accounts.passwords import hash_secret
 from backend.extensions import db
 from backend.onboarding.models import LinkCode
+from backend.onboarding.services import claim_statement, hash_code
 from backend.people.models import Resident
 from tests.factories import make_user
 
@@ -196,3 +197,16 @@ def test_pin_guessing_is_stopped_after_five_wrong_pins(client, make_client, hood
     response = phone.post("/api/v1/auth/pin-login", {"pin": "135790"})
     assert response.status_code == 429
     assert response.get_json()["reason"] == "too_many_attempts"
+
+
+def test_the_claiming_update_matches_only_a_live_code(client, make_client, hood, clock):
+    def claims(code) -> int:
+        return db.session.execute(claim_statement(hash_code(code), clock())).rowcount
+
+    revoked, used = _issue(client, hood), _issue(client, hood)
+    make_client().post("/api/v1/auth/link", {"code": used})
+    assert [claims(revoked), claims(used)] == [0, 0]
+    expired = _issue(client, hood)
+    clock.advance(hours=24)
+    assert claims(expired) == 0
+    assert claims(_issue(client, hood)) == 1

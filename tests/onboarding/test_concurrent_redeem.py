@@ -1,0 +1,117 @@
+"""Two phones redeeming one code at the same moment: exactly one is linked.
+
+A real race needs two database connections and real commits, so these tests run on a
+database of their own (a SQLite file, or a PostgreSQL database created for the test) instead
+of inside the per-test transaction.
+"""
+import os
+import threading
+import time
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import make_url
+
+from backend import create_app
+from backend.accounts.models import DeviceLink
+from backend.extensions import db
+from backend.onboarding.services import claim_statement, hash_code, issue_link_code
+from tests.client import ApiClient
+from tests.factories import make_building, make_community, make_grid, make_household, make_resident, make_worker
+
+
+@pytest.fixture
+def race_app(tmp_path):
+    shared_url = os.environ.get("TEST_DATABASE_URL")
+    if not shared_url:
+        yield create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'race.db'}"})
+        return
+    name = f"{make_url(shared_url).database}_race_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(shared_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    app = create_app({"SQLALCHEMY_DATABASE_URI": make_url(shared_url).set(database=name)
+                     .render_as_string(hide_password=False)})
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def issued_code(race_app):
+    """A committed neighbourhood with one live code; the race app's engine is disposed afterwards."""
+    with race_app.app_context():
+        db.create_all()
+        grid = make_grid(make_community())
+        worker = make_worker(grid)
+        resident = make_resident(make_household(make_building(grid)))
+        db.session.commit()
+        code = issue_link_code(worker, resident.id).code
+        db.session.remove()
+    yield code
+    with race_app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _linked_phones(race_app) -> int:
+    with race_app.app_context():
+        count = db.session.scalar(select(func.count()).select_from(DeviceLink))
+        db.session.remove()
+        return count
+
+
+def _redeem_in_thread(race_app, code, results, barrier=None) -> threading.Thread:
+    def redeem():
+        try:
+            phone = ApiClient(race_app.test_client())
+            phone.csrf()
+            if barrier is not None:
+                barrier.wait(timeout=10)
+            results.append(phone.post("/api/v1/auth/link", {"code": code}))
+        except Exception as error:  # reported by the test, not lost in the thread
+            results.append(error)
+
+    thread = threading.Thread(target=redeem)
+    thread.start()
+    return thread
+
+
+def test_two_phones_redeeming_at_once_link_exactly_one(race_app, issued_code):
+    results, barrier = [], threading.Barrier(2)
+    threads = [_redeem_in_thread(race_app, issued_code, results, barrier) for _ in range(2)]
+    for thread in threads:
+        thread.join(timeout=30)
+    statuses = sorted(getattr(result, "status_code", result) for result in results)
+    assert statuses == [200, 409], results
+    loser = next(result for result in results if result.status_code == 409)
+    assert loser.get_json()["reason"] == "link_code_used"
+    assert _linked_phones(race_app) == 1
+
+
+def test_a_phone_redeeming_while_another_claim_is_uncommitted_waits_and_loses(race_app, issued_code):
+    with race_app.app_context():
+        engine = db.engine
+    holder = engine.connect()
+    transaction = holder.begin()
+    try:
+        claimed = holder.execute(claim_statement(hash_code(issued_code), datetime.now(UTC))).rowcount
+        assert claimed == 1
+        results = []
+        thread = _redeem_in_thread(race_app, issued_code, results)
+        time.sleep(0.3)
+        assert thread.is_alive(), "the second redeem did not wait for the first claim"
+        transaction.commit()
+        thread.join(timeout=30)
+    finally:
+        holder.close()
+    assert len(results) == 1 and results[0].status_code == 409, results
+    assert results[0].get_json()["reason"] == "link_code_used"
+    assert _linked_phones(race_app) == 0

@@ -18,15 +18,13 @@ from backend.accounts.models import STAFF_ROLES, DeviceLink, DeviceSession, User
 from backend.accounts.services import (
     add_device_link, add_roles, add_user, end_sessions, revoke_device_links, sign_in_linked_device,
 )
-from backend.audit.services import record
 from backend.common.pagination import Page
 from backend.common.time import now
-from backend.community.models import Building, Grid
-from backend.community.services import staff_reason, visible_grid_ids
 from backend.errors import Conflict, DomainError, NotFound
 from backend.extensions import db
 from backend.onboarding.models import LinkCode
 from backend.people.models import Resident
+from backend.people.services.access import Access, add_audit, community_of, grid_id_of, resident_access
 
 # No 0/O, 1/I/L: a code is read aloud and typed by people with poor eyesight.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -116,20 +114,6 @@ def _qr_svg(url: str) -> str:
     return buffer.getvalue().decode()
 
 
-def _grid_id_of(resident: Resident) -> int:
-    return db.session.scalar(
-        select(Building.grid_id).where(Building.id == resident.household.building_id))
-
-
-def _staff_resident(staff: User, resident_id: int) -> tuple[Resident, int]:
-    """The resident and their grid, if `staff` serves that grid; otherwise NotFound."""
-    resident = db.session.get(Resident, resident_id)
-    grid_id = _grid_id_of(resident) if resident is not None else None
-    if grid_id is None or grid_id not in visible_grid_ids(staff):
-        raise NotFound("该居民", "Resident")
-    return resident, grid_id
-
-
 def _linked_account(resident: Resident) -> User | None:
     """The resident's own account, refused when handing it over would hand over more."""
     if resident.user_id is None:
@@ -140,13 +124,10 @@ def _linked_account(resident: Resident) -> User | None:
     return user
 
 
-def _community_id_of(grid_id: int) -> int:
-    return db.session.scalar(select(Grid.community_id).where(Grid.id == grid_id))
-
-
 def issue_link_code(staff: User, resident_id: int) -> IssuedLinkCode:
     """Issue a one-time code for the resident's phone; every earlier unused code stops working."""
-    resident, grid_id = _staff_resident(staff, resident_id)
+    access = resident_access(staff, resident_id)
+    resident = access.resident
     if resident.status in UNLINKABLE_STATUSES:
         raise ResidentNotActive()
     _linked_account(resident)
@@ -161,8 +142,7 @@ def issue_link_code(staff: User, resident_id: int) -> IssuedLinkCode:
     expires_at = moment + current_app.config["LINK_CODE_LIFETIME"]
     db.session.add(LinkCode(resident_id=resident.id, code_hash=hash_code(code), issued_by_id=staff.id,
                             issued_at=moment, expires_at=expires_at))
-    record(actor_id=staff.id, community_id=_community_id_of(grid_id), resident_id=resident.id,
-           action="create", fields=["link_code"], reason=staff_reason(staff, grid_id))
+    add_audit(access, "create", ["link_code"])
     db.session.commit()
     url = f"{current_app.config['PUBLIC_BASE_URL']}/link/{code}"
     return IssuedLinkCode(resident_id=resident.id, code=code, expires_at=expires_at, url=url,
@@ -221,15 +201,13 @@ def redeem_link_code(raw_code: str, device_label: str) -> User:
     if db.session.execute(claim_statement(code_hash, moment)).rowcount != 1:
         db.session.refresh(link_code)
         raise _refusal(link_code, moment) or LinkCodeUsed()
-    grid_id = _grid_id_of(resident)
-    community_id = _community_id_of(grid_id)
-    user, copied_phone = _account_for(resident, community_id)
+    user, copied_phone = _account_for(resident, community_of(resident).id)
     # The code is also how a forgotten PIN is reset: the phone asks for a new one next.
     user.pin_hash = None
     link = add_device_link(user, device_label)
-    record(actor_id=user.id, community_id=community_id, resident_id=resident.id, action="update",
-           fields=["account", "phone"] if copied_phone else ["account"],
-           reason=f"resident linked a phone with a code issued in grid {grid_id}")
+    add_audit(Access(user, resident, "self", f"resident linked a phone with a code issued in grid "
+                                             f"{grid_id_of(resident)}"),
+              "update", ["account", "phone"] if copied_phone else ["account"])
     sign_in_linked_device(user, link, device_label)
     return user
 
@@ -252,8 +230,7 @@ def _devices_statement(user_id: int):
 
 def list_devices(staff: User, resident_id: int, page: int, per_page: int) -> Page:
     """The resident's signed-in devices and linked phones, most recently seen first."""
-    resident, _grid_id = _staff_resident(staff, resident_id)
-    user = _linked_account(resident)
+    user = _linked_account(resident_access(staff, resident_id).resident)
     if user is None:
         return Page(items=[], total=0, page=page, per_page=per_page)
     devices = _devices_statement(user.id)
@@ -301,8 +278,8 @@ def _live_link_count(user_id: int) -> int:
 def sign_out_devices(staff: User, resident_id: int, session_id: int | None = None,
                      device_link_id: int | None = None) -> SignOutResult:
     """Sign the resident out everywhere, or on one device; the cookie stops working at once."""
-    resident, grid_id = _staff_resident(staff, resident_id)
-    user = _linked_account(resident)
+    access = resident_access(staff, resident_id)
+    user = _linked_account(access.resident)
     moment = now()
     if user is None:
         if session_id is not None or device_link_id is not None:
@@ -316,7 +293,6 @@ def sign_out_devices(staff: User, resident_id: int, session_id: int | None = Non
         links = _live_link_count(user.id)
         revoke_device_links(user.id)
         result = SignOutResult(ended_sessions=end_sessions(user.id, "signed_out_by_staff"), revoked_links=links)
-    record(actor_id=staff.id, community_id=_community_id_of(grid_id), resident_id=resident.id,
-           action="update", fields=["devices"], reason=staff_reason(staff, grid_id))
+    add_audit(access, "update", ["devices"])
     db.session.commit()
     return result

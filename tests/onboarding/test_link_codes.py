@@ -7,7 +7,7 @@ from backend.audit.models import AuditEntry
 from backend.extensions import db
 from backend.onboarding.models import LinkCode
 from backend.onboarding.services import CODE_ALPHABET
-from tests.factories import make_admin, make_grid, make_resident, make_household, make_building, make_user, make_worker
+from tests.factories import make_admin, make_building, make_grid, make_household, make_resident, make_user, make_worker
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -106,3 +106,9 @@ def test_reissuing_revokes_the_earlier_unused_code(client, hood, make_client):
     assert old.status_code == 404
     assert old.get_json()["reason"] == "link_code_invalid"
     assert make_client().post("/api/v1/auth/link", {"code": second}).status_code == 200
+
+
+def test_a_code_for_a_childs_account_is_audited_as_touching_a_childs_record(client, hood):
+    child = make_resident(make_household(make_building(hood.grid)), birth_year=2016, address_as="小明")
+    client.login(hood.worker).post(f"/api/v1/residents/{child.id}/link-codes")
+    assert db.session.scalars(select(AuditEntry.fields)).one() == ["child_record", "link_code"]

@@ -3,7 +3,6 @@ import pytest
 from sqlalchemy import func, select
 
 from backend.accounts.models import DeviceLink, DeviceSession, User
-from backend.accounts.passwords import hash_secret
 from backend.extensions import db
 from backend.onboarding.models import LinkCode
 from backend.onboarding.services import claim_statement, hash_code

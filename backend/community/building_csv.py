@@ -85,7 +85,7 @@ def _check_header(cells: list[str]) -> list[str]:
 
 def parse_building_csv(text: str, max_rows: int) -> list[BuildingRow]:
     """Every data row checked; raises CsvRejected listing the bad rows if any row is bad."""
-    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""), strict=True)
     rows: list[BuildingRow] = []
     errors: dict[str, list[str]] = {}
     first_row_of_label: dict[str, int] = {}

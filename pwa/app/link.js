@@ -7,7 +7,7 @@ import { announce, showScreen } from "./screen.js";
 import { deviceLabel, remembered } from "./session.js";
 import { enter, showWelcome } from "./welcome.js";
 
-const LABELS = { pin: "数字密码", code: "登录码" };
+const LABELS = { pin: "数字密码", code: "绑定码" };
 
 /**
  * The code is used only when the person taps the button: link previews (WeChat fetches

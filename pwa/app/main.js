@@ -4,7 +4,7 @@
 import { api } from "./api.js";
 import { showLink } from "./link.js";
 import { remembered } from "./session.js";
-import { showPinSignIn, showSignIn } from "./sign-in.js";
+import { showStart } from "./sign-in.js";
 import { showWelcome } from "./welcome.js";
 
 async function start() {
@@ -26,11 +26,7 @@ async function start() {
       remembered.signedIn = false;
     }
   }
-  if (remembered.linkedDevice) {
-    showPinSignIn(first);
-  } else {
-    showSignIn(first);
-  }
+  showStart(first);
 }
 
 start();

@@ -93,3 +93,12 @@ export function showPinSignIn(options) {
     done: (answer) => enter(answer.body),
   });
 }
+
+/** The first sign-in screen for this browser: the PIN on a linked phone, else the password. */
+export function showStart(options) {
+  if (remembered.linkedDevice) {
+    showPinSignIn(options);
+  } else {
+    showSignIn(options);
+  }
+}

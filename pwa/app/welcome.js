@@ -3,7 +3,7 @@
 import { api, forgetCsrfToken } from "./api.js";
 import { announce, showScreen } from "./screen.js";
 import { remembered } from "./session.js";
-import { showSignIn } from "./sign-in.js";
+import { showStart } from "./sign-in.js";
 
 const ROLE_NAMES = {
   resident: "居民",
@@ -36,7 +36,7 @@ export function showWelcome(user, options) {
     }
     remembered.signedIn = false;
     forgetCsrfToken();
-    showSignIn();
+    showStart();
     announce("您已退出登录。");
   });
 }

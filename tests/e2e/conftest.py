@@ -12,12 +12,17 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
 from backend import create_app
+from backend.community.models import Community
 from backend.extensions import db
-from tests.factories import make_community, make_user
+from backend.onboarding.services import issue_link_code
+from tests.factories import (
+    make_building, make_community, make_grid, make_household, make_resident, make_user, make_worker,
+)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -105,6 +110,21 @@ def live_server(tmp_path_factory):
                 db.session.remove()
                 for engine in db.engines.values():
                     engine.dispose()
+
+
+@pytest.fixture
+def link_code(live_server) -> str:
+    """A fresh code for a new resident, 李奶奶, issued by her grid worker on the live server."""
+    with live_server.app.app_context():
+        community = db.session.scalar(select(Community).order_by(Community.id))
+        grid = make_grid(community)
+        worker = make_worker(grid)
+        resident = make_resident(make_household(make_building(grid)), family_name="李", given_name="桂兰",
+                                 address_as="李奶奶")
+        db.session.commit()
+        code = issue_link_code(worker, resident.id).code
+        db.session.remove()
+    return code
 
 
 @pytest.fixture(scope="session")

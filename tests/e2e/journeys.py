@@ -28,3 +28,20 @@ def each_screen(tab):
     yield "sign-in-errors"
     sign_in_as_resident(page)
     yield "signed-in"
+
+
+def each_link_screen(tab):
+    """Visit the screens of a phone linked with a worker's code (the tab opened /link/<code>)."""
+    page = tab.page
+    page.get_by_role("button", name="在这部手机上登录").wait_for()
+    yield "link"
+    page.get_by_role("button", name="在这部手机上登录").click()
+    page.get_by_role("button", name="保存数字密码").wait_for()
+    yield "set-pin"
+    page.get_by_role("button", name="保存数字密码").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    yield "set-pin-errors"
+    page.get_by_role("button", name="以后再设").click()
+    page.get_by_role("button", name="退出登录").click()
+    page.get_by_role("button", name="用手机号和密码登录").wait_for()
+    yield "pin-sign-in"

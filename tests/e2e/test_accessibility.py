@@ -3,7 +3,7 @@ axe-core's WCAG 2.2 AA and best-practice rules, computed text and target sizes, 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.e2e.journeys import each_screen
+from tests.e2e.journeys import each_link_screen, each_screen
 
 pytestmark = pytest.mark.browser
 
@@ -42,32 +42,45 @@ SIZE_SCAN = """
 OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
 
 
-def test_axe_finds_no_violations_on_any_screen(open_tab):
-    tab = open_tab("/")
+@pytest.fixture(params=["password", "link"])
+def journey(request, open_tab):
+    """open(width, height) -> (tab, screens): the password sign-in, or a phone linked with a code."""
+    def _open(width=360, height=740):
+        if request.param == "password":
+            tab = open_tab("/", width=width, height=height)
+            return tab, each_screen(tab)
+        code = request.getfixturevalue("link_code")
+        tab = open_tab(f"/link/{code}", width=width, height=height)
+        return tab, each_link_screen(tab)
+    return _open
+
+
+def test_axe_finds_no_violations_on_any_screen(journey):
+    tab, screens = journey()
     axe = Axe()
-    for screen in each_screen(tab):
+    for screen in screens:
         results = axe.run(tab.page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
         assert results.violations_count == 0, f"{screen}:\n{results.generate_report()}"
     assert tab.csp_violations() == []
 
 
-def test_text_is_large_and_controls_are_big_enough_at_phone_size(open_tab):
-    tab = open_tab("/", width=360, height=740)
-    for screen in each_screen(tab):
+def test_text_is_large_and_controls_are_big_enough_at_phone_size(journey):
+    tab, screens = journey(360, 740)
+    for screen in screens:
         assert tab.page.locator("[data-primary]").count() >= 1, screen
         assert tab.page.evaluate(SIZE_SCAN) == [], screen
 
 
-def test_no_horizontal_scroll_at_320_pixels_wide(open_tab):
-    tab = open_tab("/", width=320, height=640)
-    for screen in each_screen(tab):
+def test_no_horizontal_scroll_at_320_pixels_wide(journey):
+    tab, screens = journey(320, 640)
+    for screen in screens:
         assert tab.page.evaluate(OVERFLOW) <= 0, screen
         tab.screenshot(f"reflow-320-{screen}")
 
 
-def test_no_horizontal_scroll_at_double_text_size(open_tab):
-    tab = open_tab("/", width=360, height=740)
-    for screen in each_screen(tab):
+def test_no_horizontal_scroll_at_double_text_size(journey):
+    tab, screens = journey(360, 740)
+    for screen in screens:
         tab.page.evaluate("document.documentElement.style.fontSize = '200%'")
         assert tab.page.evaluate(OVERFLOW) <= 0, screen
         tab.screenshot(f"text-200-{screen}")

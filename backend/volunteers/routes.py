@@ -18,12 +18,11 @@ from backend.volunteers.schemas import (
 
 blp = Blueprint("volunteers", __name__, url_prefix="/api/v1/volunteers", description="Volunteers")
 
-REGISTRATION_LIMIT = "10 per hour"
 STAFF = ("worker", "admin")
 
 
 def _registration_limit() -> str:
-    return current_app.config.get("VOLUNTEER_REGISTRATION_LIMIT", REGISTRATION_LIMIT)
+    return current_app.config["VOLUNTEER_REGISTRATION_LIMIT"]
 
 
 @blp.route("/register")

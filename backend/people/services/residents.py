@@ -105,8 +105,10 @@ def create_resident(user: User, data: dict) -> ResidentView:
         if (is_child_by(data["birth_year"], data["tags"], community.timezone)
                 and data["consent"]["given_by"] != "guardian"):
             errors["consent"] = guardian_consent_error("given_by")
+    if set(errors) == {"consent"}:
+        raise GuardianConsentRequired(field_errors=errors)
     if errors:
-        raise (GuardianConsentRequired if set(errors) == {"consent"} else InvalidInput)(field_errors=errors)
+        raise InvalidInput(field_errors=errors)
     consent = data.pop("consent")
     contacts = data.pop("emergency_contacts")
     data.pop("tags"), data.pop("languages"), data.pop("household_id")

@@ -5,7 +5,7 @@ from flask_smorest import Blueprint
 
 from backend.accounts.permissions import requires_roles, signed_in
 from backend.common.pagination import PageQuery, page_of
-from backend.community import services
+from backend.community.services import buildings, grids, households, lists
 from backend.community.schemas import (
     BuildingChangesSchema, BuildingImportResultSchema, BuildingImportSchema, BuildingQuery, BuildingSchema,
     CommunityChangesSchema, CommunitySchema, GridChangesSchema, GridSchema, GridWorkersSchema,
@@ -26,14 +26,14 @@ class CurrentCommunity(MethodView):
     @blp.response(200, CommunitySchema)
     def get(self):
         """My community: name, time zone, centre, service phone and its lists."""
-        return services.current_community(current_user)
+        return lists.current_community(current_user)
 
     @requires_roles("admin")
     @blp.arguments(CommunityChangesSchema)
     @blp.response(200, CommunitySchema)
     def patch(self, changes):
         """Change the community's name, time zone, centre or service phone."""
-        return services.update_community(current_user, changes)
+        return lists.update_community(current_user, changes)
 
 
 @blp.route("/terms")
@@ -43,14 +43,14 @@ class Terms(MethodView):
     @blp.response(200, page_of(TermSchema))
     def get(self, query):
         """Entries of the community's lists: risk tags, skills, languages."""
-        return services.list_terms(current_user, query.get("vocabulary"), query["page"], query["per_page"])
+        return lists.list_terms(current_user, query.get("vocabulary"), query["page"], query["per_page"])
 
     @requires_roles("admin")
     @blp.arguments(NewTermSchema)
     @blp.response(201, TermSchema)
     def post(self, entry):
         """Add an entry to one of the community's lists."""
-        return services.add_term_to_list(current_user, entry)
+        return lists.add_term_to_list(current_user, entry)
 
 
 @blp.route("/terms/<int:term_id>")
@@ -60,7 +60,7 @@ class TermItem(MethodView):
     @blp.response(200, TermSchema)
     def patch(self, labels, term_id):
         """Correct an entry's Chinese or English label."""
-        return services.relabel_term(current_user, term_id, labels)
+        return lists.relabel_term(current_user, term_id, labels)
 
 
 @blp.route("/grids")
@@ -70,14 +70,14 @@ class Grids(MethodView):
     @blp.response(200, page_of(GridSchema))
     def get(self, query):
         """The grids I serve (all of them for an admin), with their workers."""
-        return services.list_grids(current_user, query["page"], query["per_page"])
+        return grids.list_grids(current_user, query["page"], query["per_page"])
 
     @requires_roles("admin")
     @blp.arguments(NewGridSchema)
     @blp.response(201, GridSchema)
     def post(self, body):
         """Add a grid to the community."""
-        return services.create_grid(current_user, body["name"])
+        return grids.create_grid(current_user, body["name"])
 
 
 @blp.route("/grids/<int:grid_id>")
@@ -86,14 +86,14 @@ class GridItem(MethodView):
     @blp.response(200, GridSchema)
     def get(self, grid_id):
         """One grid with its workers."""
-        return services.get_grid(current_user, grid_id)
+        return grids.get_grid(current_user, grid_id)
 
     @requires_roles("admin")
     @blp.arguments(GridChangesSchema)
     @blp.response(200, GridSchema)
     def patch(self, changes, grid_id):
         """Rename a grid."""
-        return services.rename_grid(current_user, grid_id, changes)
+        return grids.rename_grid(current_user, grid_id, changes)
 
 
 @blp.route("/grids/<int:grid_id>/workers")
@@ -103,7 +103,7 @@ class GridWorkers(MethodView):
     @blp.response(200, GridSchema)
     def put(self, body, grid_id):
         """Set the grid's workers, exactly one of them primary."""
-        return services.set_grid_workers(current_user, grid_id, body["workers"])
+        return grids.set_grid_workers(current_user, grid_id, body["workers"])
 
 
 @blp.route("/buildings")
@@ -113,15 +113,15 @@ class Buildings(MethodView):
     @blp.response(200, page_of(BuildingSchema))
     def get(self, query):
         """Buildings of my grids, by grid and by label or address."""
-        return services.list_buildings(current_user, query.get("grid_id"), query.get("q"),
-                                       query["page"], query["per_page"])
+        return buildings.list_buildings(current_user, query.get("grid_id"), query.get("q"),
+                                        query["page"], query["per_page"])
 
     @requires_roles(*STAFF)
     @blp.arguments(NewBuildingSchema)
     @blp.response(201, BuildingSchema)
     def post(self, body):
         """Add a building to one of my grids."""
-        return services.create_building(current_user, body)
+        return buildings.create_building(current_user, body)
 
 
 @blp.route("/buildings/import")
@@ -131,7 +131,7 @@ class BuildingImport(MethodView):
     @blp.response(200, BuildingImportResultSchema)
     def post(self, body):
         """Import a grid's building list from CSV text: every row or none."""
-        return services.import_buildings(current_user, body["grid_id"], body["csv"])
+        return buildings.import_buildings(current_user, body["grid_id"], body["csv"])
 
 
 @blp.route("/buildings/<int:building_id>")
@@ -140,14 +140,14 @@ class BuildingItem(MethodView):
     @blp.response(200, BuildingSchema)
     def get(self, building_id):
         """One building of my grids."""
-        return services.get_building(current_user, building_id)
+        return buildings.get_building(current_user, building_id)
 
     @requires_roles(*STAFF)
     @blp.arguments(BuildingChangesSchema)
     @blp.response(200, BuildingSchema)
     def patch(self, changes, building_id):
         """Correct a building's label, address or position."""
-        return services.update_building(current_user, building_id, changes)
+        return buildings.update_building(current_user, building_id, changes)
 
 
 @blp.route("/buildings/<int:building_id>/position")
@@ -157,7 +157,7 @@ class BuildingPosition(MethodView):
     @blp.response(200, BuildingSchema)
     def put(self, fix, building_id):
         """Record the building's position from my phone's GPS at its door."""
-        return services.set_building_position(current_user, building_id, fix)
+        return buildings.set_building_position(current_user, building_id, fix)
 
 
 @blp.route("/households")
@@ -167,15 +167,15 @@ class Households(MethodView):
     @blp.response(200, page_of(HouseholdSummarySchema))
     def get(self, query):
         """Households of my grids, by grid or building (without address or phone)."""
-        return services.list_households(current_user, query.get("grid_id"), query.get("building_id"),
-                                        query["page"], query["per_page"])
+        return households.list_households(current_user, query.get("grid_id"), query.get("building_id"),
+                                          query["page"], query["per_page"])
 
     @requires_roles(*STAFF)
     @blp.arguments(NewHouseholdSchema)
     @blp.response(201, HouseholdSchema)
     def post(self, body):
         """Register a household at a door of one of my buildings."""
-        return services.create_household(current_user, body)
+        return households.create_household(current_user, body)
 
 
 @blp.route("/households/<int:household_id>")
@@ -184,14 +184,14 @@ class HouseholdItem(MethodView):
     @blp.response(200, HouseholdSchema)
     def get(self, household_id):
         """One household with its address and phone (the read is audited)."""
-        return services.get_household(current_user, household_id)
+        return households.get_household(current_user, household_id)
 
     @requires_roles(*STAFF)
     @blp.arguments(HouseholdChangesSchema)
     @blp.response(200, HouseholdSchema)
     def patch(self, changes, household_id):
         """Correct a household's door number, address or phone (audited)."""
-        return services.update_household(current_user, household_id, changes)
+        return households.update_household(current_user, household_id, changes)
 
 
 @blp.route("/households/<int:household_id>/position")
@@ -201,4 +201,4 @@ class HouseholdPosition(MethodView):
     @blp.response(200, HouseholdPositionSchema)
     def put(self, fix, household_id):
         """Record the household's position from my phone's GPS at its door (audited)."""
-        return services.set_household_position(current_user, household_id, fix)
+        return households.set_household_position(current_user, household_id, fix)

@@ -3,7 +3,7 @@ import pytest
 
 from backend.community.building_csv import CsvRejected, parse_building_csv
 from backend.community.models import Building
-from tests.community.helpers import count, fresh
+from tests.community.helpers import community_of, count, fresh
 from tests.factories import make_building, make_community, make_grid, make_worker
 
 HEADER = "label,address,latitude,longitude\n"
@@ -124,7 +124,7 @@ def test_a_file_without_the_header_or_without_rows_is_refused(client, grid, text
 
 
 def test_too_many_rows_are_refused(client, grid, monkeypatch):
-    monkeypatch.setattr("backend.community.services.MAX_IMPORT_ROWS", 3)
+    monkeypatch.setattr("backend.community.services.buildings.MAX_IMPORT_ROWS", 3)
     client.login(make_worker(grid))
     response = _import(client, grid, HEADER + "".join(f"幸福里 {n} 幢,,,\n" for n in range(4)))
     assert response.status_code == 422
@@ -141,9 +141,7 @@ def test_row_errors_are_in_english_for_an_english_speaker(client, grid):
 
 
 def test_worker_of_another_grid_cannot_import_into_it(client, grid):
-    from backend.community.models import Community
-    from backend.extensions import db
-    client.login(make_worker(make_grid(db.session.get(Community, grid.community_id))))
+    client.login(make_worker(make_grid(community_of(grid))))
     response = _import(client, grid, HEADER + "幸福里 1 幢,,,\n")
     assert response.status_code == 422 and "grid_id" in response.get_json()["errors"]
     assert count(Building) == 0

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 import pytest
 
 from backend.community.models import Building
-from tests.community.helpers import count, fresh
+from tests.community.helpers import community_of, count, fresh
 from tests.factories import make_admin, make_building, make_community, make_grid, make_user, make_worker
 
 
@@ -32,16 +32,10 @@ def test_a_building_without_coordinates_has_no_position(client, grid):
 
 
 def test_worker_of_another_grid_cannot_add_a_building_to_this_one(client, grid):
-    client.login(make_worker(make_grid(db_community(grid))))
+    client.login(make_worker(make_grid(community_of(grid))))
     response = client.post("/api/v1/buildings", {"grid_id": grid.id, "label": "幸福里 3 幢"})
     assert response.status_code == 422 and "grid_id" in response.get_json()["errors"]
     assert count(Building) == 0
-
-
-def db_community(grid):
-    from backend.community.models import Community
-    from backend.extensions import db
-    return db.session.get(Community, grid.community_id)
 
 
 @pytest.mark.parametrize("body, fields", [
@@ -79,7 +73,7 @@ def test_a_label_is_unique_within_its_grid(client, grid):
 def test_worker_lists_and_searches_buildings_of_their_grids_only(client, grid):
     make_building(grid, "幸福里 3 幢")
     make_building(grid, "阳光花园 1 幢")
-    other = make_grid(db_community(grid))
+    other = make_grid(community_of(grid))
     make_building(other, "幸福里 9 幢")
     client.login(make_worker(grid))
     everything = client.get("/api/v1/buildings").get_json()
@@ -93,23 +87,23 @@ def test_worker_lists_and_searches_buildings_of_their_grids_only(client, grid):
 
 def test_admin_filters_buildings_by_grid(client, grid):
     make_building(grid, "幸福里 3 幢")
-    other = make_grid(db_community(grid))
+    other = make_grid(community_of(grid))
     make_building(other, "幸福里 9 幢")
-    client.login(make_admin(db_community(grid)))
+    client.login(make_admin(community_of(grid)))
     assert client.get("/api/v1/buildings").get_json()["total"] == 2
     only = client.get("/api/v1/buildings", query_string={"grid_id": other.id}).get_json()
     assert [item["label"] for item in only["items"]] == ["幸福里 9 幢"]
 
 
 def test_filtering_by_someone_elses_grid_is_not_found(client, grid):
-    other = make_grid(db_community(grid))
+    other = make_grid(community_of(grid))
     client.login(make_worker(grid))
     assert client.get("/api/v1/buildings", query_string={"grid_id": other.id}).status_code == 404
 
 
 def test_worker_of_another_grid_cannot_see_or_change_the_building(client, grid):
     building = make_building(grid, "幸福里 3 幢")
-    client.login(make_worker(make_grid(db_community(grid))))
+    client.login(make_worker(make_grid(community_of(grid))))
     assert client.get(f"/api/v1/buildings/{building.id}").status_code == 404
     assert client.patch(f"/api/v1/buildings/{building.id}", {"label": "改"}).status_code == 404
     assert client.put(f"/api/v1/buildings/{building.id}/position",
@@ -119,7 +113,7 @@ def test_worker_of_another_grid_cannot_see_or_change_the_building(client, grid):
 
 
 def test_volunteer_may_not_list_buildings(client, grid):
-    client.login(make_user(db_community(grid), "volunteer"))
+    client.login(make_user(community_of(grid), "volunteer"))
     assert client.get("/api/v1/buildings").status_code == 403
 
 

@@ -2,6 +2,8 @@
 import pytest
 
 from backend.community.models import Community, Term
+from backend.community.services.lists import MAX_TERMS_PER_LIST
+from backend.extensions import db
 from tests.community.helpers import count, fresh
 from tests.factories import make_admin, make_community, make_grid, make_user, make_worker, term
 
@@ -150,8 +152,6 @@ def test_bad_new_entries_are_refused_and_nothing_is_added(client, body, field):
 def test_a_full_list_takes_no_more_entries(client):
     community = make_community()
     client.login(make_admin(community))
-    from backend.community.services import MAX_TERMS_PER_LIST
-    from backend.extensions import db
     for number in range(MAX_TERMS_PER_LIST - 2):
         db.session.add(Term(community_id=community.id, vocabulary="language", code=f"dialect_{number}",
                             label_zh="方言", label_en="Dialect"))

@@ -1,0 +1,75 @@
+"""The community's settings and its configurable lists: risk tags, skills, languages."""
+from sqlalchemy import select
+
+from backend.accounts.models import User
+from backend.common.pagination import Page, paginate
+from backend.community.models import Community, Term
+from backend.community.services import admin_community, community_of
+from backend.errors import Conflict, NotFound
+from backend.extensions import db
+
+MAX_TERMS_PER_LIST = 100  # keeps the lists embedded in GET /communities/current bounded
+
+
+class TermCodeTaken(Conflict):
+    reason = "term_code_taken"
+    messages = {"zh-CN": "这个列表里已经有这个代码了。", "en": "This list already has an entry with this code."}
+
+
+class TermListFull(Conflict):
+    reason = "term_list_full"
+    messages = {"zh-CN": "这个列表已满（最多 {n} 项）。", "en": "This list is full (at most {n} entries)."}
+
+
+def current_community(user: User) -> Community:
+    """The caller's community, with its risk tags, skills and languages."""
+    return community_of(user)
+
+
+def update_community(user: User, changes: dict) -> Community:
+    """An admin changes the community's name, time zone, centre or service phone."""
+    community = admin_community(user)
+    for field in ("name", "timezone", "phone"):
+        if field in changes:
+            setattr(community, field, changes[field])
+    if "centre" in changes:
+        centre = changes["centre"] or {}
+        community.centre_lat, community.centre_lng = centre.get("latitude"), centre.get("longitude")
+    db.session.commit()
+    return community
+
+
+def list_terms(user: User, vocabulary: str | None, page: int, per_page: int) -> Page:
+    """Entries of the caller's community lists, one list or all, in the order they were added."""
+    community = community_of(user)
+    statement = select(Term).where(Term.community_id == community.id)
+    if vocabulary is not None:
+        statement = statement.where(Term.vocabulary == vocabulary)
+    return paginate(statement.order_by(Term.vocabulary, Term.id), page, per_page)
+
+
+def add_term_to_list(user: User, entry: dict) -> Term:
+    """An admin adds an entry (a risk tag, skill or language) to one of the community's lists."""
+    community = admin_community(user)
+    in_list = select(Term.id).where(Term.community_id == community.id, Term.vocabulary == entry["vocabulary"])
+    if db.session.scalar(in_list.where(Term.code == entry["code"])) is not None:
+        raise TermCodeTaken(field_errors={"code": [TermCodeTaken().message]})
+    if len(db.session.scalars(in_list).all()) >= MAX_TERMS_PER_LIST:
+        raise TermListFull(n=MAX_TERMS_PER_LIST)
+    term = Term(community_id=community.id, **entry)
+    db.session.add(term)
+    db.session.commit()
+    return term
+
+
+def relabel_term(user: User, term_id: int, labels: dict) -> Term:
+    """An admin corrects an entry's labels; its code stays, so stored choices keep their meaning."""
+    community = admin_community(user)
+    term = db.session.get(Term, term_id)
+    if term is None or term.community_id != community.id:
+        raise NotFound("该条目", "Entry")
+    for field in ("label_zh", "label_en"):
+        if field in labels:
+            setattr(term, field, labels[field])
+    db.session.commit()
+    return term

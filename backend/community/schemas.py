@@ -189,7 +189,7 @@ class BuildingSchema(ma.Schema):
 
 class BuildingQuery(PageQuery):
     grid_id = ma.fields.Integer()
-    q = Text(min_length=1, max_length=60)
+    q = Text(max_length=60)  # an empty search box means no filter
 
 
 class NewBuildingSchema(ma.Schema):

@@ -178,3 +178,9 @@ def test_bad_gps_fixes_are_refused_and_the_position_stays(client, grid, body, fi
     assert response.get_json()["reason"] == reason and field in response.get_json()["errors"]
     stored = fresh(Building, building.id)
     assert (stored.lat, stored.lng, stored.position_source) == (30.27, 120.15, "manual")
+
+
+def test_an_empty_search_box_lists_everything(client, grid):
+    make_building(grid)
+    client.login(make_worker(grid))
+    assert client.get("/api/v1/buildings", query_string={"q": "  "}).get_json()["total"] == 1

@@ -6,6 +6,7 @@ from html import escape
 from flask import Blueprint, Response, abort, current_app, send_from_directory
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.routing import PathConverter
 
 from backend.community.models import Community
 from backend.extensions import db
@@ -13,6 +14,16 @@ from backend.extensions import db
 log = logging.getLogger(__name__)
 
 pwa_blueprint = Blueprint("pwa", __name__)
+
+
+class ShellPathConverter(PathConverter):
+    """Any path outside /api/: an API path that no API rule takes must stay the API's, so it
+    answers 404 (or 405 for a wrong method) in JSON rather than the PWA's shell."""
+
+    regex = r"(?!api(?:/|$))[^/].*?"
+
+
+pwa_blueprint.record_once(lambda state: state.app.url_map.converters.setdefault("shell_path", ShellPathConverter))
 
 SERVICE_PHONE_TOKEN = "<!--linli:service-phone-->"
 NO_PHONE_SENTENCE = "请联系您所在社区的居委会。"
@@ -24,11 +35,9 @@ def index():
     return _shell()
 
 
-@pwa_blueprint.get("/<path:path>")
+@pwa_blueprint.get("/<shell_path:path>")
 def asset(path: str):
     """A file of the PWA, or the shell for an app path such as /link/<code>."""
-    if path == "api" or path.startswith("api/"):
-        abort(404)
     if path == "index.html":
         return _shell()
     directory = current_app.config["PWA_DIR"]

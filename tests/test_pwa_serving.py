@@ -80,3 +80,10 @@ def test_unknown_api_path_is_a_json_not_found_in_the_error_shape(client):
     body = response.get_json()
     assert set(body) == {"code", "status", "reason", "message", "errors"}
     assert body["code"] == 404 and body["reason"] == "not_found"
+
+
+def test_wrong_method_on_an_api_path_is_not_swallowed_by_the_shell(client):
+    response = client.get("/api/v1/auth/login")
+    assert response.status_code == 405
+    assert response.get_json()["reason"] == "method_not_allowed"
+    assert client.get("/api").status_code == 404

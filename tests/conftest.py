@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from unittest import mock
 
 import pytest
-from flask import request_started
+from flask import request_started, request_tearing_down
 from sqlalchemy import event
 
 from backend import create_app
@@ -43,7 +43,8 @@ def app(tmp_path_factory):
     with app.app_context():
         db.drop_all()
         db.create_all()
-    request_started.connect(_fresh_request_globals, app)
+    request_started.connect(_request_started, app)
+    request_tearing_down.connect(_request_tearing_down, app)
     yield app
     with app.app_context():
         db.session.remove()
@@ -75,14 +76,21 @@ def _isolated(app):
     limiter.reset()
 
 
-def _fresh_request_globals(sender, **_extra):
-    """Tests keep an app context open, which Flask reuses for every request; clear `g` at the
-    start of each request so that nothing (Flask-Login's user, Flask-Limiter's state) leaks
-    from one request into the next, as it never does in production."""
+def _request_started(sender, **_extra):
+    """Tests keep an app context open, which Flask reuses for every request. Make each request
+    start as in production: what the test built is committed (so a request that fails cannot
+    take it with it) and `g` is empty (Flask-Login's user, Flask-Limiter's state)."""
     from flask import g
 
+    db.session.commit()
     for name in list(g):
         g.pop(name)
+
+
+def _request_tearing_down(sender, **_extra):
+    """In production the session is removed at the end of each request, dropping whatever a
+    refused request staged but did not commit; do the same, so tests see "nothing half-written"."""
+    db.session.rollback()
 
 
 @pytest.fixture(autouse=True)

@@ -165,3 +165,18 @@ def test_parser_rejects_infinite_and_nan_coordinates():
     with pytest.raises(CsvRejected) as rejected:
         parse_building_csv(HEADER + "A,,nan,120\nB,,30,inf\n", max_rows=10)
     assert rejected.value.errors == {"row 2": ["纬度应为数字。"], "row 3": ["经度应为数字。"]}
+
+
+def test_a_file_larger_than_the_body_limit_is_refused(client, grid):
+    client.login(make_worker(grid))
+    response = _import(client, grid, HEADER + "幸福里,很长的地址,30,120\n" * 60000)
+    assert response.status_code == 413 and response.get_json()["reason"] == "payload_too_large"
+    assert count(Building) == 0
+
+
+def test_malformed_json_is_refused(client, grid):
+    client.login(make_worker(grid))
+    response = client.post("/api/v1/buildings/import", data='{"grid_id": 1, "csv": "label',
+                           headers={"Content-Type": "application/json"})
+    assert response.status_code == 400 and response.get_json()["reason"] == "malformed_json"
+    assert count(Building) == 0

@@ -66,6 +66,7 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_LIMIT_PER_PHONE = _env("LOGIN_LIMIT_PER_PHONE", "5 per 15 minutes")
     LOGIN_LIMIT_PER_IP = _env("LOGIN_LIMIT_PER_IP", "300 per 15 minutes")
+    LINK_LIMIT_PER_IP = _env("LINK_LIMIT_PER_IP", "10 per 15 minutes")
     VOLUNTEER_REGISTRATION_LIMIT = _env("VOLUNTEER_REGISTRATION_LIMIT", "10 per hour")
 
     LINK_CODE_LIFETIME = timedelta(hours=24)

@@ -58,7 +58,7 @@ def service_phone() -> str | None:
         db.session.rollback()
         log.warning("No community phone for the PWA shell, the database is not ready: %s",
                     type(error).__name__)
-    return phone or current_app.config.get("COMMUNITY_PHONE_FALLBACK") or None
+    return phone or current_app.config["COMMUNITY_PHONE_FALLBACK"] or None
 
 
 def _phone_html(phone: str | None) -> str:

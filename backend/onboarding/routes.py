@@ -16,12 +16,11 @@ from backend.onboarding.schemas import (
 blp = Blueprint("onboarding", __name__, url_prefix="/api/v1",
                 description="Assisted onboarding of residents' phones")
 
-DEFAULT_LINK_LIMIT_PER_IP = "10 per 15 minutes"
 _REFUSED_CODE = {404, 409, 410}
 
 
 def _link_limit() -> str:
-    return current_app.config.get("LINK_LIMIT_PER_IP", DEFAULT_LINK_LIMIT_PER_IP)
+    return current_app.config["LINK_LIMIT_PER_IP"]
 
 
 def _refused_code(response) -> bool:

@@ -3,8 +3,11 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
+import marshmallow as ma
 from flask_smorest import Api
+from flask_smorest import Blueprint as SmorestBlueprint
 from flask_sqlalchemy import SQLAlchemy
+from webargs.flaskparser import FlaskParser
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
@@ -37,3 +40,16 @@ class LinliApi(Api):
 
 
 api = LinliApi()
+
+
+class _StrictParser(FlaskParser):
+    # webargs ignores unknown query parameters by default; Linli refuses them like unknown
+    # body fields, so a typo such as ?grid=2 for ?grid_id=2 is an error, not a silent no-op.
+    DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "query": ma.RAISE,
+                                   "querystring": ma.RAISE}
+
+
+class Blueprint(SmorestBlueprint):
+    """flask-smorest's Blueprint with Linli's argument rules; every domain's routes use it."""
+
+    ARGUMENTS_PARSER = _StrictParser()

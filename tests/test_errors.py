@@ -87,3 +87,13 @@ def test_write_with_a_wrong_csrf_token_is_refused(client):
 def test_api_answers_are_never_cached(client):
     response = client.get("/api/v1/auth/csrf")
     assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_unknown_query_parameter_is_refused_not_silently_ignored(client):
+    from tests.factories import make_grid, make_worker
+
+    worker = make_worker(make_grid(make_community()))
+    client.login(worker)
+    response = client.get("/api/v1/residents", query_string={"grid": "2"})
+    assert response.status_code == 422
+    assert response.get_json()["errors"] == {"grid": ["不认识的字段。"]}

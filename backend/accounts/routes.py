@@ -2,7 +2,6 @@
 from flask import current_app, request
 from flask.views import MethodView
 from flask_login import current_user
-from flask_smorest import Blueprint
 
 from backend.accounts import services
 from backend.accounts.permissions import signed_in
@@ -13,7 +12,7 @@ from backend.accounts.schemas import (
 from backend.common.csrf import csrf_token
 from backend.common.fields import normalise_phone
 from backend.common.pagination import PageQuery, page_of
-from backend.extensions import limiter
+from backend.extensions import Blueprint, limiter
 
 blp = Blueprint("accounts", __name__, url_prefix="/api/v1", description="Sign-in and own account")
 

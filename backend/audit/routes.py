@@ -1,12 +1,12 @@
 """The audit log of reads and changes of residents' sensitive data, for the community's admins."""
 from flask.views import MethodView
 from flask_login import current_user
-from flask_smorest import Blueprint
 
 from backend.accounts.permissions import requires_roles
 from backend.audit import services
 from backend.audit.schemas import AuditEntrySchema, AuditQuery
 from backend.common.pagination import page_of
+from backend.extensions import Blueprint
 
 blp = Blueprint("audit", __name__, url_prefix="/api/v1", description="The audit log")
 

@@ -1,10 +1,10 @@
 """The community, its lists, grids and their workers, buildings and households."""
 from flask.views import MethodView
 from flask_login import current_user
-from flask_smorest import Blueprint
 
 from backend.accounts.permissions import requires_roles, signed_in
 from backend.common.pagination import PageQuery, page_of
+from backend.extensions import Blueprint
 from backend.community.services import buildings, grids, households, lists
 from backend.community.schemas import (
     BuildingChangesSchema, BuildingImportResultSchema, BuildingImportSchema, BuildingQuery, BuildingSchema,

@@ -2,11 +2,10 @@
 from flask import current_app, request
 from flask.views import MethodView
 from flask_login import current_user
-from flask_smorest import Blueprint
 
 from backend.accounts.permissions import requires_roles
 from backend.common.pagination import PageQuery, page_of
-from backend.extensions import limiter
+from backend.extensions import Blueprint, limiter
 from backend.onboarding import services
 from backend.onboarding.schemas import (
     DeviceSchema, LinkCodeIssuedSchema, LinkedUserSchema, RedeemLinkCodeSchema, SignOutDevicesSchema,

@@ -1,10 +1,10 @@
 """Residents, their emergency contacts, consents and family proxies, and "who am I"."""
 from flask.views import MethodView
 from flask_login import current_user
-from flask_smorest import Blueprint
 
 from backend.accounts.permissions import requires_roles, signed_in
 from backend.common.pagination import page_of
+from backend.extensions import Blueprint
 from backend.people.services import consents, me, proxies, residents
 from backend.people.schemas import (
     ConsentInSchema, ConsentQuery, ConsentSchema, EmergencyContactInSchema, EmergencyContactPatchSchema,

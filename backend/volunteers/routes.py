@@ -2,11 +2,10 @@
 from flask import current_app, request
 from flask.views import MethodView
 from flask_login import current_user
-from flask_smorest import Blueprint
 
 from backend.accounts.permissions import requires_roles
 from backend.common.pagination import page_of
-from backend.extensions import limiter
+from backend.extensions import Blueprint, limiter
 from backend.volunteers import services
 from backend.volunteers.schemas import (
     AvailabilityExceptionInSchema, AvailabilityExceptionSchema, RevokeVettingSchema, VettingInSchema,

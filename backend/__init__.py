@@ -88,3 +88,6 @@ def register_hooks(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     """CLI commands are added here as domains need them (e.g. `flask seed-demo`)."""
+    from backend.demo.commands import seed_demo_command
+
+    app.cli.add_command(seed_demo_command)

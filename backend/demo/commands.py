@@ -3,19 +3,20 @@ import click
 from flask.cli import with_appcontext
 
 from backend.demo import data
-from backend.demo.seed import DemoPhonesTaken, database_is_empty, schema_ready, seed_demo
+from backend.demo.seed import DemoPhonesTaken, database_is_empty, demo_community, schema_ready, seed_demo
 
 
 @click.command("seed-demo")
 @click.option("--if-empty", is_flag=True,
-              help="Only load the demo into a database with no community and no user yet (make run).")
+              help="Load the demo only into a database with no community and no user yet (make run); "
+                   "an existing demo still prints its logins.")
 @with_appcontext
 def seed_demo_command(if_empty: bool) -> None:
     """Load the demo neighbourhood (idempotent) and print the demo logins."""
     if not schema_ready():
         raise click.ClickException("数据库还没有建表，请先运行 flask --app wsgi db upgrade。"
                                    " The database has no tables yet: run `flask --app wsgi db upgrade` first.")
-    if if_empty and not database_is_empty():
+    if if_empty and demo_community() is None and not database_is_empty():
         click.echo("数据库里已有数据，未加载演示数据。The database already holds data; the demo was not loaded.")
         return
     try:

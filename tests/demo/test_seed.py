@@ -195,6 +195,8 @@ def test_seed_demo_command_prints_the_logins_and_is_idempotent(app):
     second = runner.invoke(args=["seed-demo"])
     assert second.exit_code == 0 and "already there" in second.output
     assert _row_counts() == before
+    third = runner.invoke(args=["seed-demo", "--if-empty"])
+    assert third.exit_code == 0 and "already there" in third.output and "13800000030" in third.output
 
 
 def test_seed_demo_command_if_empty_leaves_a_database_with_data_alone(app):

@@ -249,7 +249,8 @@ class ResidentsPart(DemoBuilderBase):
         for resident, scopes in zip(self.rng.sample(candidates, len(scope_sets)), scope_sets):
             relation = self.rng.choice(["儿子", "女儿"])
             gender = "female" if relation == "女儿" else "male"
-            name = "".join(self._name(gender, "adult", resident.family_name if gender == "male" else None))
+            # Children carry their father's family name; a mother's children have another one.
+            name = "".join(self._name(gender, "adult", resident.family_name if resident.gender == "male" else None))
             proxy = self._user(name, "proxy")
             resident.emergency_contacts.append(EmergencyContact(name=name, relation=relation, phone=proxy.phone))
             self.proxy_links.append((resident, proxy, relation, False, scopes))

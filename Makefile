@@ -30,7 +30,7 @@ migrate: install
 
 ## make run: migrate the database, load the demo neighbourhood if it is empty, serve on :5000
 run: migrate
-	$(FLASK) seed-demo
+	$(FLASK) seed-demo --if-empty
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 ## make test: the whole suite (SQLite unless TEST_DATABASE_URL is set)

@@ -35,6 +35,7 @@ run: migrate
 
 ## make test: the whole suite (SQLite unless TEST_DATABASE_URL is set)
 test: install-dev
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## make bench: every benchmark in benchmarks/, results in benchmarks/results/

@@ -9,7 +9,6 @@ from unittest import mock
 
 import pytest
 from flask import request_started, request_tearing_down
-from sqlalchemy import event
 
 from backend import create_app
 from backend.extensions import db, limiter

@@ -1,30 +1,18 @@
 """Migrations build the whole schema from empty and never drift from the models."""
-import uuid
-
-import psycopg
 import pytest
 import sqlalchemy as sa
 from flask_migrate import check, upgrade
-from sqlalchemy.engine import make_url
 
 from backend import create_app
 from backend.extensions import db
+from tests.databases import own_database
 
 
 @pytest.fixture
-def empty_database_url(app, tmp_path):
+def empty_database_url(tmp_path):
     """A brand-new database of the kind the suite runs on (SQLite file or PostgreSQL)."""
-    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
-    if url.get_backend_name() == "sqlite":
-        yield f"sqlite:///{tmp_path / 'migrated.db'}"
-        return
-    name = f"linli_migrations_{uuid.uuid4().hex[:8]}"
-    admin = url.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    yield url.set(database=name).render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with own_database(tmp_path, "migrations") as url:
+        yield url
 
 
 def test_upgrade_from_empty_then_check_finds_no_drift(empty_database_url):

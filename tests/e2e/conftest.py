@@ -6,20 +6,19 @@ test-artifacts/ for people to look at.
 """
 import os
 import threading
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
 from backend import create_app
 from backend.community.models import Community
 from backend.extensions import db
 from backend.onboarding.services import issue_link_code
+from tests.databases import own_database
 from tests.factories import (
     make_building, make_community, make_grid, make_household, make_resident, make_user, make_worker,
 )
@@ -54,32 +53,6 @@ def clock():
     yield None
 
 
-@contextmanager
-def _e2e_database(tmp_path_factory):
-    configured = os.environ.get("TEST_DATABASE_URL")
-    url = make_url(configured) if configured else None
-    if url is None or url.get_backend_name() != "postgresql":
-        yield "sqlite:///" + str(tmp_path_factory.mktemp("e2e") / "linli-e2e.db")
-        return
-    import psycopg
-    from psycopg import sql
-
-    name = f"{url.database}_e2e"
-    server = url.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
-
-    def run(statement):
-        with psycopg.connect(server, autocommit=True) as connection:
-            connection.execute(statement)
-
-    drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-    run(drop)
-    run(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield url.set(drivername="postgresql+psycopg", database=name).render_as_string(hide_password=False)
-    finally:
-        run(drop)
-
-
 @dataclass
 class LiveServer:
     url: str
@@ -88,7 +61,7 @@ class LiveServer:
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
-    with _e2e_database(tmp_path_factory) as database_url:
+    with own_database(tmp_path_factory.mktemp("e2e"), "e2e") as database_url:
         app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
         with app.app_context():
             db.drop_all()

@@ -4,44 +4,29 @@ A real race needs two database connections and real commits, so these tests run 
 database of their own (a SQLite file, or a PostgreSQL database created for the test) instead
 of inside the per-test transaction.
 """
-import os
 import threading
 import time
-import uuid
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 
 from backend import create_app
 from backend.accounts.models import DeviceLink
 from backend.extensions import db
 from backend.onboarding.services import claim_statement, hash_code, issue_link_code
 from tests.client import ApiClient
+from tests.databases import own_database
 from tests.factories import make_building, make_community, make_grid, make_household, make_resident, make_worker
 
 
 @pytest.fixture
 def race_app(tmp_path):
-    shared_url = os.environ.get("TEST_DATABASE_URL")
-    if not shared_url:
-        yield create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'race.db'}"})
-        return
-    name = f"{make_url(shared_url).database}_race_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(shared_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    app = create_app({"SQLALCHEMY_DATABASE_URI": make_url(shared_url).set(database=name)
-                     .render_as_string(hide_password=False)})
-    try:
+    with own_database(tmp_path, "race") as url:
+        app = create_app({"SQLALCHEMY_DATABASE_URI": url})
         yield app
-    finally:
         with app.app_context():
             db.engine.dispose()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture

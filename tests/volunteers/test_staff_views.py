@@ -147,7 +147,6 @@ def test_status_change_without_reason_or_to_pending_is_refused_and_nothing_chang
 
 def test_activating_a_volunteer_without_valid_identity_vetting_is_refused(client):
     community = make_community()
-    grid = make_grid(community)
     pending = _volunteer(make_volunteer(community, status="pending", vetted_until=date(2026, 1, 1)))
     client.login(make_admin(community))
     response = client.patch(f"/api/v1/volunteers/{pending.id}", {"status": "active", "reason": "看着靠谱"})

@@ -9,6 +9,7 @@ from http import HTTPStatus
 
 from flask import jsonify
 from flask_limiter.errors import RateLimitExceeded
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from backend.common.i18n import pick, translate_field_errors
@@ -143,6 +144,27 @@ def http_error_response(error: HTTPException):
     return response, status
 
 
+def _is_unique_violation(error: IntegrityError) -> bool:
+    original = error.orig
+    return (getattr(original, "sqlstate", None) == "23505"  # PostgreSQL unique_violation
+            or "UNIQUE constraint failed" in str(original))  # SQLite
+
+
+def integrity_error_response(error: IntegrityError):
+    """Two requests raced past a service's check into a unique constraint: the loser gets a
+    409 and the transaction is rolled back, so nothing is done twice and nothing half-written.
+    Any other integrity error is a bug and stays a 500."""
+    from backend.extensions import db
+
+    db.session.rollback()
+    if not _is_unique_violation(error):
+        return unexpected_error_response(error)
+    return error_response(409, "conflict", pick({
+        "zh-CN": "这条记录刚刚已被别人或另一台设备提交了，请刷新后查看。",
+        "en": "This was just submitted by someone else or another device. Please refresh and check.",
+    }))
+
+
 def unexpected_error_response(error: Exception):
     log.exception("Unhandled error", exc_info=error)
     reason, zh, en = _HTTP_REASONS[500]
@@ -151,5 +173,6 @@ def unexpected_error_response(error: Exception):
 
 def register_error_handlers(app):
     app.register_error_handler(DomainError, domain_error_response)
+    app.register_error_handler(IntegrityError, integrity_error_response)
     app.register_error_handler(HTTPException, http_error_response)
     app.register_error_handler(Exception, unexpected_error_response)

@@ -96,6 +96,10 @@ class ConsentRecord(db.Model):
     """A resident's (or a child's guardian's) consent to one purpose, until withdrawn."""
 
     __tablename__ = "consent_records"
+    __table_args__ = (
+        Index("uq_consent_records_active", "resident_id", "purpose", unique=True,
+              sqlite_where=db.text("withdrawn_at IS NULL"), postgresql_where=db.text("withdrawn_at IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"), index=True)
@@ -141,6 +145,10 @@ class ProxyScope(db.Model):
     """One consent scope granted to a proxy: who consented, who recorded it, when, until when."""
 
     __tablename__ = "proxy_scopes"
+    __table_args__ = (
+        Index("uq_proxy_scopes_active", "link_id", "scope", unique=True,
+              sqlite_where=db.text("withdrawn_at IS NULL"), postgresql_where=db.text("withdrawn_at IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     link_id: Mapped[int] = mapped_column(ForeignKey("proxy_links.id", ondelete="CASCADE"), index=True)

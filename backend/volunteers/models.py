@@ -2,7 +2,7 @@
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import CheckConstraint, Column, Float, ForeignKey, Integer, String, Table, Text
+from sqlalchemy import CheckConstraint, Column, Float, ForeignKey, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.accounts.models import User
@@ -107,6 +107,7 @@ class AvailabilityException(db.Model):
     """A dated change to the weekly pattern: away all day, or available only in a range."""
 
     __tablename__ = "availability_exceptions"
+    __table_args__ = (UniqueConstraint("volunteer_id", "on_date"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     volunteer_id: Mapped[int] = mapped_column(ForeignKey("volunteers.id", ondelete="CASCADE"), index=True)

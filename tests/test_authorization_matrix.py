@@ -2,14 +2,18 @@
 
 Each domain lists its routes in tests/<domain>/access_matrix.py as `MATRIX`, a dict from
 "METHOD /rule" to an `Expect`. A route with no row fails here, so a new endpoint cannot ship
-without a decision about who may call it. Refusals must carry the error shape and nothing else.
+without a decision about who may call it. Refusals must carry the error shape and nothing else,
+and any answer that shows the resident's address or phone must have written the audit log.
 """
 import importlib
 import pkgutil
 
 import pytest
+from sqlalchemy import func, select
 
 import tests
+from backend.audit.models import AuditEntry
+from backend.extensions import db
 from backend import create_app
 from tests.access import Expect
 from tests.world import ACTORS, build_world
@@ -64,6 +68,7 @@ def test_actor_gets_expected_status(route, actor, make_client):
     client = make_client()
     if actor != "anonymous":
         client.login(world.users[actor])
+    audited_before = _audit_rows()
     method, rule = route.split(" ", 1)
     path = expect.path(rule, world)
     body = expect.body(world) if expect.body else None
@@ -75,3 +80,33 @@ def test_actor_gets_expected_status(route, actor, make_client):
     assert response.status_code == wanted, (route, actor, response.get_json())
     if wanted in (401, 403, 404):
         assert set(response.get_json()) == ERROR_KEYS, response.get_json()
+    shown = _sensitive_values_shown(response, world)
+    if shown:
+        assert _audit_rows() > audited_before, \
+            f"{route} showed {actor} the resident's {shown} without writing the audit log"
+
+
+def _audit_rows() -> int:
+    # Any resident's rows: a new resident registered into the household shares its address.
+    return db.session.scalar(select(func.count()).select_from(AuditEntry))
+
+
+def _strings(value):
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+    elif isinstance(value, str):
+        yield value
+
+
+def _sensitive_values_shown(response, world) -> list[str]:
+    """Which of the world resident's address and phones appear anywhere in a JSON answer."""
+    if response.status_code >= 300 or not response.is_json or not response.data:
+        return []
+    sensitive = {"address": world.household.address_text, "household phone": world.household.phone,
+                 "own phone": world.resident.phone}
+    texts = list(_strings(response.get_json()))
+    return [name for name, value in sensitive.items() if value and any(value in text for text in texts)]

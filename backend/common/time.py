@@ -1,5 +1,6 @@
 """Aware UTC times: one column type for every timestamp and an injectable clock."""
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
 from sqlalchemy import DateTime
@@ -33,3 +34,8 @@ def now() -> datetime:
         if clock is not None:
             return clock()
     return datetime.now(UTC)
+
+
+def local_today(timezone: str) -> date:
+    """Today's date in a community's time zone: dates people see and count by (vettings, ages)."""
+    return now().astimezone(ZoneInfo(timezone)).date()

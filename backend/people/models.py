@@ -1,12 +1,11 @@
 """The registry of people cared for: residents, their contacts, consent records and proxies."""
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.accounts.models import User
-from backend.common.time import UTCDateTime, now
+from backend.common.time import UTCDateTime, local_today, now
 from backend.community.models import Household, Term
 from backend.extensions import db
 
@@ -21,7 +20,7 @@ ADULT_AGE = 18
 
 def is_child_by(birth_year: int, tag_codes: list[str], timezone: str) -> bool:
     """A child is under 18 by birth year (in the community's time zone) or tagged left-behind child."""
-    this_year = now().astimezone(ZoneInfo(timezone)).year
+    this_year = local_today(timezone).year
     return CHILD_TAG in tag_codes or this_year - birth_year < ADULT_AGE
 
 

@@ -1,12 +1,11 @@
 """Volunteers: profile, skills, languages, weekly availability and exceptions, vetting."""
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import CheckConstraint, Column, Float, ForeignKey, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.accounts.models import User
-from backend.common.time import UTCDateTime, now
+from backend.common.time import UTCDateTime, local_today, now
 from backend.community.models import Community, Term
 from backend.extensions import db
 
@@ -27,7 +26,7 @@ volunteer_languages = Table(
 
 def community_today(community: Community) -> date:
     """Today's date in a community's time zone: vettings and exceptions count by its calendar."""
-    return now().astimezone(ZoneInfo(community.timezone)).date()
+    return local_today(community.timezone)
 
 
 class Volunteer(db.Model):

@@ -4,14 +4,13 @@ Functions named `add_*` stage rows and do not commit; every other public functio
 and commits once (reads too, for their audit entries).
 """
 from datetime import date
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
 
 from backend.accounts.models import User
 from backend.common.i18n import pick
 from backend.common.pagination import Page, paginate
-from backend.common.time import now
+from backend.common.time import local_today
 from backend.community.models import Building, Household, Term
 from backend.community.services import require_grid, staff_reason, visible_grid_ids
 from backend.errors import DomainError, InvalidInput, NotFound
@@ -176,7 +175,7 @@ def change_status(user: User, resident_id: int, status: str, away_until: date | 
     """Set active, away until a date, in hospital, moved away or deceased (staff only)."""
     access = resident_access(user, resident_id)
     resident = access.resident
-    today = now().astimezone(ZoneInfo(community_of(resident).timezone)).date()
+    today = local_today(community_of(resident).timezone)
     if away_until is not None and away_until < today:
         raise InvalidInput(field_errors={"away_until": [pick(
             {"zh-CN": "回来日期不能早于今天。", "en": "The return date cannot be in the past."})]})

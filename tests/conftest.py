@@ -88,8 +88,10 @@ def _request_started(sender, **_extra):
 
 def _request_tearing_down(sender, **_extra):
     """In production the session is removed at the end of each request, dropping whatever a
-    refused request staged but did not commit; do the same, so tests see "nothing half-written"."""
+    refused request staged but did not commit, and the next request loads everything afresh; do
+    the same, so tests see "nothing half-written" and nothing a request only held in memory."""
     db.session.rollback()
+    db.session.expire_all()
 
 
 @pytest.fixture(autouse=True)

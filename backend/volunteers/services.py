@@ -144,7 +144,8 @@ def set_on_duty(user: User, on_duty: bool) -> Volunteer:
 def replace_availability(user: User, slots: list[dict]) -> Volunteer:
     """Replace the weekly pattern (the schema has checked ranges and overlaps)."""
     volunteer = own_profile(user)
-    volunteer.availability = [AvailabilitySlot(**slot) for slot in slots]
+    ordered = sorted(slots, key=lambda slot: (slot["weekday"], slot["start_minute"]))
+    volunteer.availability = [AvailabilitySlot(**slot) for slot in ordered]
     db.session.commit()
     return volunteer
 

@@ -6,12 +6,13 @@ and commits once (reads too, for their audit entries).
 from datetime import date
 
 from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from backend.accounts.models import User
 from backend.common.i18n import pick
 from backend.common.pagination import Page, paginate
 from backend.common.time import local_today
-from backend.community.models import Building, Household, Term
+from backend.community.models import Building, Grid, Household, Term
 from backend.community.services import require_grid, staff_reason, visible_grid_ids
 from backend.errors import DomainError, InvalidInput, NotFound
 from backend.extensions import db
@@ -67,7 +68,10 @@ def list_residents(user: User, *, page: int, per_page: int, grid_id: int | None 
     """Residents of the caller's grids; rows showing health tags or a child are audited one by one."""
     grid_ids = {require_grid(user, grid_id).id} if grid_id is not None else visible_grid_ids(user)
     statement = (select(Resident).join(Resident.household).join(Household.building)
-                 .where(Building.grid_id.in_(grid_ids)))
+                 .where(Building.grid_id.in_(grid_ids))
+                 .options(selectinload(Resident.tags),
+                          joinedload(Resident.household).joinedload(Household.building)
+                          .joinedload(Building.grid).joinedload(Grid.community)))
     if tag is not None:
         errors: dict = {}
         terms = _terms(user.community_id, "risk_tag", [tag], "tag", errors)

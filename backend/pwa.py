@@ -61,11 +61,24 @@ def service_phone() -> str | None:
     return phone or current_app.config["COMMUNITY_PHONE_FALLBACK"] or None
 
 
+def spoken_groups(digits: str) -> str:
+    """Digits grouped the way people read them out (138 0000 0001, 0571 8888 0000), so that a
+    narrow screen with large text wraps between groups, never inside one."""
+    if len(digits) == 11 and digits.startswith("1"):
+        return f"{digits[:3]} {digits[3:7]} {digits[7:]}"
+    if digits.startswith("0") and len(digits) in (11, 12):
+        area = 3 if digits[1] in "12" else 4  # 010, 020–029 are three digits; the rest four
+        rest = digits[area:]
+        return f"{digits[:area]} {rest[:-4]} {rest[-4:]}"
+    return digits
+
+
 def _phone_html(phone: str | None) -> str:
     if not phone:
         return escape(NO_PHONE_SENTENCE)
     dialable = "".join(ch for ch in phone if ch.isdigit() or ch == "+")
-    return f'社区服务电话：<a class="phone" href="tel:{escape(dialable)}">{escape(phone)}</a>'
+    shown = spoken_groups(dialable) if dialable.isdigit() else phone
+    return f'社区服务电话：<a class="phone" href="tel:{escape(dialable)}">{escape(shown)}</a>'
 
 
 def _shell() -> Response:

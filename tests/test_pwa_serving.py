@@ -32,7 +32,7 @@ def test_shell_without_javascript_shows_the_community_service_phone(client):
     db.session.commit()
     html = client.get("/").get_data(as_text=True)
     noscript = html[html.index("<noscript>"):html.index("</noscript>")]
-    assert '<a class="phone" href="tel:057188880000">0571-8888 0000</a>' in noscript
+    assert '<a class="phone" href="tel:057188880000">0571 8888 0000</a>' in noscript
 
 
 def test_shell_before_any_community_exists_gives_a_neutral_sentence(client):
@@ -87,3 +87,12 @@ def test_wrong_method_on_an_api_path_is_not_swallowed_by_the_shell(client):
     assert response.status_code == 405
     assert response.get_json()["reason"] == "method_not_allowed"
     assert client.get("/api").status_code == 404
+
+
+def test_phone_numbers_are_shown_in_spoken_groups():
+    from backend.pwa import spoken_groups
+
+    assert spoken_groups("13800000001") == "138 0000 0001"
+    assert spoken_groups("057188880000") == "0571 8888 0000"
+    assert spoken_groups("01088880000") == "010 8888 0000"
+    assert spoken_groups("12345") == "12345"

@@ -58,3 +58,27 @@ def test_downgrade_to_empty_removes_every_table(empty_database_url):
         finally:
             db.session.remove()
             db.engine.dispose()
+
+
+def test_stepping_back_and_forth_keeps_every_row(empty_database_url):
+    """SQLite rebuilds a table to change it; that must never cascade into its child tables."""
+    from flask_migrate import downgrade
+
+    migrated = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url})
+    with migrated.app_context():
+        try:
+            upgrade()
+            with db.engine.begin() as connection:
+                connection.execute(sa.text(
+                    "INSERT INTO users (id, display_name, language, text_size, is_enabled, created_at, "
+                    "elder_mode, high_contrast, read_aloud) "
+                    "VALUES (1, '王奶奶', 'zh-CN', 'large', TRUE, CURRENT_TIMESTAMP, FALSE, FALSE, FALSE)"))
+                connection.execute(sa.text("INSERT INTO user_roles (user_id, role) VALUES (1, 'resident')"))
+            downgrade(revision="-1")
+            upgrade()
+            with db.engine.connect() as connection:
+                assert connection.execute(sa.text("SELECT count(*) FROM user_roles")).scalar() == 1
+                assert connection.execute(sa.text("SELECT elder_mode FROM users")).scalar() in (True, 1)
+        finally:
+            db.session.remove()
+            db.engine.dispose()

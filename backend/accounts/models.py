@@ -11,6 +11,8 @@ from backend.extensions import db
 ROLES = ("resident", "proxy", "volunteer", "worker", "admin", "provider")
 STAFF_ROLES = frozenset({"worker", "admin"})
 TEXT_SIZES = ("standard", "large", "extra_large")
+ELDER_MODE_ROLES = frozenset({"resident", "proxy"})
+PREFERENCES = ("language", "text_size", "elder_mode", "high_contrast", "read_aloud", "display_name")
 
 
 class User(UserMixin, db.Model):
@@ -24,6 +26,10 @@ class User(UserMixin, db.Model):
     pin_hash: Mapped[str | None] = mapped_column(String(255))
     language: Mapped[str] = mapped_column(String(8), default="zh-CN")
     text_size: Mapped[str] = mapped_column(String(16), default="standard")
+    # Display preferences, kept on the server so they follow the person to a new phone.
+    elder_mode: Mapped[bool] = mapped_column(default=False)  # 长辈版: on for residents and proxies
+    high_contrast: Mapped[bool] = mapped_column(default=False)
+    read_aloud: Mapped[bool] = mapped_column(default=False)
     is_enabled: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 

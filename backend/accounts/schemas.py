@@ -40,6 +40,9 @@ class SignedInUserSchema(ma.Schema):
     roles = ma.fields.Method("sorted_roles")
     language = ma.fields.String()
     text_size = ma.fields.String()
+    elder_mode = ma.fields.Boolean()
+    high_contrast = ma.fields.Boolean()
+    read_aloud = ma.fields.Boolean()
 
     def sorted_roles(self, user):
         return sorted(user.roles)
@@ -48,6 +51,9 @@ class SignedInUserSchema(ma.Schema):
 class PreferencesSchema(ma.Schema):
     language = ma.fields.String(validate=ma.validate.OneOf(LANGUAGES))
     text_size = ma.fields.String(validate=ma.validate.OneOf(TEXT_SIZES))
+    elder_mode = ma.fields.Boolean()
+    high_contrast = ma.fields.Boolean()
+    read_aloud = ma.fields.Boolean()
     display_name = Text(min_length=1, max_length=60)
 
 

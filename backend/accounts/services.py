@@ -11,7 +11,7 @@ from flask import after_this_request, current_app, g, request, session
 from flask_login import login_user, logout_user
 from sqlalchemy import select, update
 
-from backend.accounts.models import DeviceLink, DeviceSession, User, UserRole
+from backend.accounts.models import ELDER_MODE_ROLES, PREFERENCES, DeviceLink, DeviceSession, User, UserRole
 from backend.accounts.passwords import hash_secret, is_common_password, needs_rehash, verify_secret
 from backend.common.i18n import pick
 from backend.common.pagination import Page, paginate
@@ -87,6 +87,7 @@ def add_user(*, display_name: str, roles: set[str], phone: str | None = None,
         phone=phone, display_name=display_name, community_id=community_id, language=language,
         password_hash=hash_secret(password) if password is not None else None,
         text_size="large" if "resident" in roles else "standard",
+        elder_mode=bool(roles & ELDER_MODE_ROLES),
     )
     user.role_rows = [UserRole(role=role) for role in sorted(roles)]
     db.session.add(user)
@@ -280,7 +281,7 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
 
 
 def update_preferences(user: User, changes: dict) -> User:
-    for field in ("language", "text_size", "display_name"):
+    for field in PREFERENCES:
         if field in changes:
             setattr(user, field, changes[field])
     db.session.commit()

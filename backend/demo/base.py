@@ -5,7 +5,7 @@ import random
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from backend.accounts.models import User, UserRole
+from backend.accounts.models import ELDER_MODE_ROLES, User, UserRole
 from backend.accounts.passwords import hash_secret
 from backend.common.time import now
 from backend.community.models import Building, Community, Grid, Household, Term
@@ -74,7 +74,8 @@ class DemoBuilderBase:
     def _user(self, name: str, *roles: str, phone: str | None = None) -> User:
         user = User(community_id=self.community.id, phone=phone or self._phone(), display_name=name,
                     password_hash=self.password_hash, language="zh-CN",
-                    text_size="large" if "resident" in roles else "standard")
+                    text_size="large" if "resident" in roles else "standard",
+                    elder_mode=bool(ELDER_MODE_ROLES.intersection(roles)))
         user.role_rows = [UserRole(role=role) for role in sorted(roles)]
         db.session.add(user)
         self.users.append(user)

@@ -35,9 +35,21 @@ def run_migrations_online():
     conf_args.setdefault("process_revision_directives", process_revision_directives)
     conf_args["render_item"] = render_item
     with target_db.engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch mode rebuilds a table by copying and dropping it; with foreign keys on, the
+            # drop would cascade and empty every child table (user_roles, sessions …). The pragma
+            # only takes effect outside a transaction, so it goes to the driver directly.
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys = OFF")
         context.configure(connection=connection, target_metadata=target_db.metadata, **conf_args)
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            problems = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            connection.rollback()
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys = ON")
+            if problems:
+                raise RuntimeError(f"migration left rows without their parent rows: {problems[:5]}")
 
 
 if context.is_offline_mode():

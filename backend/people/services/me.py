@@ -22,7 +22,8 @@ def who_am_i(user: User) -> dict:
     """The signed-in user, the resident record they are, and the residents they act for."""
     community = db.session.get(Community, user.community_id) if user.community_id else None
     me = {"id": user.id, "display_name": user.display_name, "phone": user.phone, "roles": sorted(user.roles),
-          "language": user.language, "text_size": user.text_size, "resident": None, "proxy_for": []}
+          "language": user.language, "text_size": user.text_size, "elder_mode": user.elder_mode,
+          "high_contrast": user.high_contrast, "read_aloud": user.read_aloud, "resident": None, "proxy_for": []}
     resident = db.session.scalar(select(Resident).where(Resident.user_id == user.id))
     if resident is not None:
         community = community or community_of(resident)

@@ -286,5 +286,6 @@ class MeSchema(ma.Schema):
     high_contrast = ma.fields.Boolean()
     read_aloud = ma.fields.Boolean()
     community_phone = ma.fields.String(allow_none=True)
+    time_zone = ma.fields.String()
     resident = ma.fields.Nested(MyResidentSchema, allow_none=True)
     proxy_for = ma.fields.List(ma.fields.Nested(ProxiedResidentSchema))

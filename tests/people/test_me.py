@@ -55,3 +55,14 @@ def test_a_guardians_look_at_the_child_is_audited(client, world):
 def test_anonymous_is_asked_to_sign_in(client):
     response = client.get("/api/v1/me")
     assert response.status_code == 401 and response.get_json()["reason"] == "not_signed_in"
+
+
+def test_me_names_the_communitys_time_zone_for_showing_times(client, world):
+    world.community.timezone = "Asia/Urumqi"
+    db.session.flush()
+    assert client.login(world.users["resident"]).get("/api/v1/me").get_json()["time_zone"] == "Asia/Urumqi"
+
+
+def test_a_user_of_no_community_gets_the_default_time_zone(client):
+    user = make_user(None, "volunteer")
+    assert client.login(user).get("/api/v1/me").get_json()["time_zone"] == "Asia/Shanghai"

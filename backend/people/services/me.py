@@ -7,6 +7,7 @@ from backend.extensions import db
 from backend.people.models import ProxyLink, Resident
 from backend.people.services.access import Access, add_audit, community_of, grid_id_of
 
+DEFAULT_TIME_ZONE = "Asia/Shanghai"
 MAX_PROXIED = 50  # a family account acts for a few relatives; /me lists at most this many
 
 
@@ -50,5 +51,7 @@ def who_am_i(user: User) -> dict:
         })
         add_audit(Access(user, proxied, "proxy", f"proxy of resident {proxied.id}"), "read", [])
     me["community_phone"] = community.phone if community else None
+    # The app shows every date and time in the community's zone, whatever the phone's own.
+    me["time_zone"] = community.timezone if community else DEFAULT_TIME_ZONE
     db.session.commit()
     return me

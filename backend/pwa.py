@@ -1,7 +1,11 @@
 """Serves the PWA's static files from pwa/ at `/`; app paths (e.g. /link/<code>) get index.html,
-with the community's service phone filled in for people whose browser runs no JavaScript."""
+with the community's service phone filled in, and /sw.js carries the shell's version and file list."""
+import base64
+import hashlib
+import json
 import logging
 from html import escape
+from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, send_from_directory
 from sqlalchemy import select
@@ -28,11 +32,32 @@ pwa_blueprint.record_once(lambda state: state.app.url_map.converters.setdefault(
 SERVICE_PHONE_TOKEN = "<!--linli:service-phone-->"
 NO_PHONE_SENTENCE = "请联系您所在社区的居委会。"
 
+# sw.js is a plain script with this placeholder; the server writes the shell's version and file
+# list in its place, so any change to a shell file changes sw.js and the browser installs it.
+SHELL_TOKEN = "/* linli:shell */ null"
+SHELL_CACHE_PREFIX = "linli-shell-"
+# What the app loads; anything else in pwa/ (notes, licences) stays out of the precache.
+PRECACHED_SUFFIXES = {".js", ".mjs", ".css", ".json", ".webmanifest", ".png", ".svg", ".ico", ".webp"}
+NOT_PRECACHED = {"sw.js", "index.html"}  # the worker itself; index.html is precached as "/"
+MIMETYPES = {".webmanifest": "application/manifest+json"}
+
 
 @pwa_blueprint.get("/")
 def index():
     """The PWA's shell."""
     return _shell()
+
+
+@pwa_blueprint.get("/sw.js")
+def service_worker():
+    """The service worker, with the current shell's version and files written in."""
+    template = (current_app.config["PWA_DIR"] / "sw.js").read_text(encoding="utf-8")
+    shell = json.dumps(shell_manifest(template), ensure_ascii=False, indent=1)
+    response = Response(template.replace(SHELL_TOKEN, shell), mimetype="text/javascript")
+    # Browsers check sw.js for updates themselves; an HTTP cache in between must not hide one.
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Service-Worker-Allowed"] = "/"
+    return response
 
 
 @pwa_blueprint.get("/<shell_path:path>")
@@ -42,7 +67,11 @@ def asset(path: str):
         return _shell()
     directory = current_app.config["PWA_DIR"]
     if (directory / path).is_file():
-        return send_from_directory(directory, path)
+        # Revalidated on every use (ETag): without a service worker (iOS WeChat) a heuristic
+        # HTTP cache would otherwise mix files of two versions.
+        response = send_from_directory(directory, path, mimetype=MIMETYPES.get(Path(path).suffix))
+        response.headers["Cache-Control"] = "no-cache"
+        return response
     if "." in path.rsplit("/", 1)[-1]:
         abort(404)
     return _shell()
@@ -81,9 +110,34 @@ def _phone_html(phone: str | None) -> str:
     return f'社区服务电话：<a class="phone" href="tel:{escape(dialable)}">{escape(shown)}</a>'
 
 
-def _shell() -> Response:
+def shell_manifest(worker_source: str) -> dict:
+    """The app shell as one version: every file the app loads, with its SHA-256 as a Subresource
+    Integrity string, "/" as the server renders it now, and a version naming them all together
+    with the worker's own code. The worker refuses a file whose bytes do not match."""
+    directory = current_app.config["PWA_DIR"]
+    files = [{"url": "/", "integrity": _integrity(_shell_html().encode("utf-8"))}]
+    for path in sorted(directory.rglob("*")):
+        relative = path.relative_to(directory).as_posix()
+        if (path.is_file() and path.suffix in PRECACHED_SUFFIXES and relative not in NOT_PRECACHED
+                and not any(part.startswith(".") for part in path.relative_to(directory).parts)):
+            files.append({"url": "/" + relative, "integrity": _integrity(path.read_bytes())})
+    fingerprint = hashlib.sha256(worker_source.encode("utf-8"))
+    for file in files:
+        fingerprint.update(f"{file['url']} {file['integrity']}\n".encode("utf-8"))
+    version = fingerprint.hexdigest()[:16]
+    return {"version": version, "cache": SHELL_CACHE_PREFIX + version, "files": files}
+
+
+def _integrity(content: bytes) -> str:
+    return "sha256-" + base64.b64encode(hashlib.sha256(content).digest()).decode("ascii")
+
+
+def _shell_html() -> str:
     shell = (current_app.config["PWA_DIR"] / "index.html").read_text(encoding="utf-8")
-    html = shell.replace(SERVICE_PHONE_TOKEN, _phone_html(service_phone()))
-    response = Response(html, mimetype="text/html")
+    return shell.replace(SERVICE_PHONE_TOKEN, _phone_html(service_phone()))
+
+
+def _shell() -> Response:
+    response = Response(_shell_html(), mimetype="text/html")
     response.headers["Cache-Control"] = "no-cache"
     return response

@@ -1,9 +1,16 @@
-"""Serving the PWA: the shell at / and at app paths, its files, and JSON 404s under /api/."""
+"""Serving the PWA: the shell at / and at app paths, its files, the manifest and service worker,
+and JSON 404s under /api/."""
+import base64
+import hashlib
+import json
 import re
+import shutil
+import struct
 
 from backend import create_app
 from backend.extensions import db
-from tests.factories import make_community
+from config import BASE_DIR
+from tests.factories import make_community, make_user
 
 
 def test_home_serves_the_chinese_shell_under_a_strict_content_security_policy(client):
@@ -96,3 +103,111 @@ def test_phone_numbers_are_shown_in_spoken_groups():
     assert spoken_groups("057188880000") == "0571 8888 0000"
     assert spoken_groups("01088880000") == "010 8888 0000"
     assert spoken_groups("12345") == "12345"
+
+
+def _served_shell(client) -> dict:
+    """The shell version and files written into /sw.js."""
+    source = client.get("/sw.js").get_data(as_text=True)
+    start = source.index("const SHELL = ") + len("const SHELL = ")
+    return json.JSONDecoder().raw_decode(source, start)[0]
+
+
+def _manifest(client) -> dict:
+    with client.get("/manifest.webmanifest") as response:
+        return json.loads(response.get_data())
+
+
+def _png_size(path) -> tuple[int, int]:
+    header = path.read_bytes()[:24]
+    assert header[:8] == b"\x89PNG\r\n\x1a\n" and header[12:16] == b"IHDR", path
+    return struct.unpack(">II", header[16:24])
+
+
+def _sri(content: bytes) -> str:
+    return "sha256-" + base64.b64encode(hashlib.sha256(content).digest()).decode("ascii")
+
+
+def test_manifest_makes_the_app_installable_in_chinese_and_standalone(client):
+    with client.get("/manifest.webmanifest") as response:
+        assert response.status_code == 200
+        assert response.mimetype == "application/manifest+json"
+        assert response.headers["Cache-Control"] == "no-cache"
+    manifest = _manifest(client)
+    assert "邻里" in manifest["name"] and "Linli" in manifest["name"]
+    assert manifest["short_name"] == "邻里"
+    assert manifest["lang"] == "zh-CN"
+    assert manifest["display"] == "standalone"
+    assert manifest["start_url"] == "/" and manifest["scope"] == "/"
+    assert re.fullmatch(r"#[0-9a-f]{6}", manifest["theme_color"])
+    assert re.fullmatch(r"#[0-9a-f]{6}", manifest["background_color"])
+    icons = {(icon["sizes"], icon.get("purpose", "any")): icon["src"] for icon in manifest["icons"]}
+    assert {("192x192", "any"), ("512x512", "any"), ("512x512", "maskable")} <= set(icons)
+
+
+def test_every_icon_the_app_names_exists_with_its_pixel_size(client):
+    manifest = _manifest(client)
+    for icon in manifest["icons"]:
+        width, height = (int(n) for n in icon["sizes"].split("x"))
+        assert _png_size(BASE_DIR / "pwa" / icon["src"].lstrip("/")) == (width, height), icon["src"]
+        with client.get(icon["src"]) as response:
+            assert response.status_code == 200 and response.mimetype == "image/png"
+    assert _png_size(BASE_DIR / "pwa/icons/apple-touch-icon.png") == (180, 180)
+
+
+def test_shell_links_the_manifest_theme_colour_and_touch_icon(client):
+    html = client.get("/").get_data(as_text=True)
+    theme = _manifest(client)["theme_color"]
+    assert '<link rel="manifest" href="/manifest.webmanifest">' in html
+    assert f'<meta name="theme-color" content="{theme}">' in html
+    assert '<link rel="apple-touch-icon" href="/icons/apple-touch-icon.png">' in html
+
+
+def test_service_worker_is_never_taken_from_an_http_cache(client):
+    response = client.get("/sw.js")
+    assert response.status_code == 200
+    assert response.mimetype == "text/javascript"
+    assert response.headers["Cache-Control"] == "no-cache"
+    assert response.headers["Service-Worker-Allowed"] == "/"
+    assert "linli:shell" not in response.get_data(as_text=True)
+
+
+def test_precache_holds_the_whole_shell_as_the_server_serves_it(client):
+    make_community()
+    db.session.commit()
+    shell = _served_shell(client)
+    assert shell["cache"] == "linli-shell-" + shell["version"]
+    urls = [file["url"] for file in shell["files"]]
+    app_files = {"/" + path.relative_to(BASE_DIR / "pwa").as_posix()
+                 for pattern in ("app/*.js", "styles/*.css", "icons/*.png")
+                 for path in (BASE_DIR / "pwa").glob(pattern)}
+    assert {"/", "/manifest.webmanifest", "/app/main.js", "/app/update.js"} <= set(urls)
+    assert app_files <= set(urls)
+    assert not {"/sw.js", "/index.html"} & set(urls)
+    assert all(url.startswith("/") and not url.startswith(("//", "/api")) for url in urls)
+    for file in shell["files"]:
+        with client.get(file["url"]) as response:
+            assert _sri(response.get_data()) == file["integrity"], file["url"]
+    # "/" is precached as rendered, with the community's phone in it.
+    assert "tel:057188880000" in client.get("/").get_data(as_text=True)
+
+
+def test_a_changed_file_or_phone_number_changes_the_service_worker(client, tmp_path):
+    pwa = tmp_path / "pwa"
+    shutil.copytree(BASE_DIR / "pwa", pwa)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "PWA_DIR": pwa})
+    other = app.test_client()
+    before = other.get("/sw.js").get_data(as_text=True)
+    assert other.get("/sw.js").get_data(as_text=True) == before  # stable while nothing changes
+    (pwa / "styles" / "main.css").write_text((pwa / "styles" / "main.css").read_text() + "\n/* v2 */\n")
+    after_css = other.get("/sw.js").get_data(as_text=True)
+    assert after_css != before
+    app.config["COMMUNITY_PHONE_FALLBACK"] = "12345"
+    assert other.get("/sw.js").get_data(as_text=True) != after_css
+
+
+def test_api_answers_with_personal_data_are_kept_out_of_http_caches(client):
+    user = make_user(make_community(), "resident", name="王奶奶")
+    client.login(user)
+    response = client.get("/api/v1/me")
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"

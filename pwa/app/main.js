@@ -6,6 +6,7 @@ import { showLink } from "./link.js";
 import { remembered } from "./session.js";
 import { showStart } from "./sign-in.js";
 import { showWelcome } from "./welcome.js";
+import { startServiceWorker } from "./update.js";
 
 async function start() {
   const first = { moveFocus: false };
@@ -30,3 +31,4 @@ async function start() {
 }
 
 start();
+startServiceWorker();

@@ -1,10 +1,11 @@
 """Buildings of a grid: adding and correcting them, importing a grid's list, GPS fixes at the door."""
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
 
 from backend.accounts.models import User
 from backend.common.i18n import pick
+from backend.common.offline import occurred_time
 from backend.common.pagination import Page, paginate
 from backend.common.time import now
 from backend.community.building_csv import CsvRejected, parse_building_csv
@@ -15,7 +16,6 @@ from backend.extensions import db
 
 MAX_IMPORT_ROWS = 5000
 MAX_DOOR_FIX_ACCURACY_M = 100.0  # a worse fix would misplace the door for volunteers
-MAX_OFFLINE_AGE = timedelta(hours=72)
 
 
 class BuildingLabelTaken(Conflict):
@@ -57,14 +57,7 @@ def checked_fix(fix: dict) -> tuple[float, float, datetime, float | None]:
         error = PositionTooImprecise(n=int(MAX_DOOR_FIX_ACCURACY_M))
         error.field_errors = {"accuracy_m": [error.message]}
         raise error
-    moment = now()
-    taken_at = fix.get("occurred_at") or moment
-    if taken_at > moment or moment - taken_at > MAX_OFFLINE_AGE:
-        raise InvalidInput(field_errors={"occurred_at": [pick({
-            "zh-CN": "定位时间不能晚于现在，也不能早于 72 小时前。",
-            "en": "The time of the fix must not be in the future or more than 72 hours ago.",
-        })]})
-    return fix["latitude"], fix["longitude"], taken_at, accuracy
+    return fix["latitude"], fix["longitude"], occurred_time(fix.get("occurred_at")), accuracy
 
 
 def require_building(user: User, building_id: int) -> Building:

@@ -48,6 +48,7 @@ def import_models() -> None:
     """Every domain's models, so the metadata (and Alembic) sees all tables."""
     import backend.accounts.models  # noqa: F401
     import backend.audit.models  # noqa: F401
+    import backend.common.idempotency  # noqa: F401
     import backend.community.models  # noqa: F401
     import backend.onboarding.models  # noqa: F401
     import backend.people.models  # noqa: F401
@@ -70,11 +71,13 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_hooks(app: Flask) -> None:
+    from backend.common import idempotency
     from backend.common.csrf import protect_api_writes
     from backend.errors import register_error_handlers
 
     register_error_handlers(app)
     app.before_request(protect_api_writes)
+    idempotency.install(app)  # after the CSRF check: a forged request claims no key
 
     @app.after_request
     def security_headers(response):
@@ -88,6 +91,8 @@ def register_hooks(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     """CLI commands are added here as domains need them (e.g. `flask seed-demo`)."""
+    from backend.common.idempotency import purge_idempotency_command
     from backend.demo.commands import seed_demo_command
 
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(purge_idempotency_command)

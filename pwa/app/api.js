@@ -1,13 +1,9 @@
 // Linli's JSON API as the PWA calls it: same-origin cookies, the CSRF token on every write,
 // answers in the page's language, and one shape for every failure.
 
-const LANGUAGE = document.documentElement.lang || "zh-CN";
-const SAFE_METHODS = new Set(["GET", "HEAD"]);
+import { language, t } from "./i18n.js";
 
-const NETWORK_FAILURE = {
-  "zh-CN": "连不上网络，请检查网络后再试。",
-  en: "Cannot reach Linli. Please check your connection and try again.",
-};
+const SAFE_METHODS = new Set(["GET", "HEAD"]);
 
 let csrfToken = null;
 
@@ -24,7 +20,7 @@ async function send(method, path, body, headers = {}) {
   const init = {
     method,
     credentials: "same-origin",
-    headers: { Accept: "application/json", "Accept-Language": LANGUAGE, ...headers },
+    headers: { Accept: "application/json", "Accept-Language": language(), ...headers },
   };
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
@@ -34,7 +30,7 @@ async function send(method, path, body, headers = {}) {
   try {
     response = await fetch(path, init);
   } catch {
-    return failure(0, "network_unreachable", NETWORK_FAILURE[LANGUAGE] || NETWORK_FAILURE["zh-CN"]);
+    return failure(0, "network_unreachable", t("error.network"));
   }
   const text = await response.text();
   let parsed = null;
@@ -49,7 +45,7 @@ async function send(method, path, body, headers = {}) {
   if (parsed && typeof parsed.message === "string") {
     return { ok: false, status: response.status, ...parsed, errors: parsed.errors || {} };
   }
-  return failure(response.status, "unexpected_answer", NETWORK_FAILURE[LANGUAGE] || NETWORK_FAILURE["zh-CN"]);
+  return failure(response.status, "unexpected_answer", t("error.network"));
 }
 
 function failure(status, reason, message) {

@@ -1,6 +1,7 @@
 // Errors on a form, the GOV.UK way: a summary at the top that takes focus and links to each
 // field, and a message at each field tied to its input with aria-describedby.
 
+import { t } from "./i18n.js";
 import { markTitleWithErrors } from "./screen.js";
 
 function fieldParts(form, name) {
@@ -60,7 +61,7 @@ export function showErrors(form, { message, errors = {} }, labels = {}) {
     if (parts) {
       const link = document.createElement("a");
       link.href = `#${parts.input.id}`;
-      link.textContent = `${labels[name] || name}：${texts.join(" ")}`;
+      link.textContent = `${labels[name] || name}${t("error.label_separator")}${texts.join(" ")}`;
       link.addEventListener("click", (event) => {
         event.preventDefault();
         parts.input.focus();
@@ -70,7 +71,7 @@ export function showErrors(form, { message, errors = {} }, labels = {}) {
       parts.field.classList.add("field-invalid");
       const hidden = document.createElement("span");
       hidden.className = "visually-hidden";
-      hidden.textContent = "错误：";
+      hidden.textContent = t("error.hidden_prefix");
       parts.message.replaceChildren(hidden, texts.join(" "));
       parts.message.hidden = false;
       parts.input.setAttribute("aria-invalid", "true");

@@ -3,18 +3,21 @@
 
 import { api } from "./api.js";
 import { clearErrors, showErrors } from "./errors.js";
+import { enter } from "./home.js";
+import { t } from "./i18n.js";
 import { announce, showScreen } from "./screen.js";
 import { deviceLabel, remembered } from "./session.js";
-import { enter, showWelcome } from "./welcome.js";
 
-const LABELS = { pin: "数字密码", code: "绑定码" };
+function labels() {
+  return { pin: t("pin.field_name"), code: t("link.code_field") };
+}
 
 /**
  * The code is used only when the person taps the button: link previews (WeChat fetches
  * pages it is sent) must not spend a single-use code.
  */
 export function showLink(code, options) {
-  const screen = showScreen("link", "在这部手机上登录", options);
+  const screen = showScreen("link", "link.title", options);
   const form = screen.querySelector("form");
   let busy = false;
   form.addEventListener("submit", async (event) => {
@@ -23,12 +26,12 @@ export function showLink(code, options) {
       return;
     }
     busy = true;
-    announce("正在登录…");
+    announce(t("sign_in.busy"));
     const answer = await api("POST", "/api/v1/auth/link", { code, device_label: deviceLabel() });
     busy = false;
     announce("");
     if (!answer.ok) {
-      showErrors(form, answer, LABELS);
+      showErrors(form, answer, labels());
       return;
     }
     clearErrors(form);
@@ -42,7 +45,7 @@ export function showLink(code, options) {
 
 /** Offer a PIN for this linked phone; `user` is who just signed in. */
 export function showSetPin(user) {
-  const screen = showScreen("set-pin", "设置数字密码");
+  const screen = showScreen("set-pin", "set_pin.title");
   const form = screen.querySelector("form");
   form.querySelector('[data-action="skip"]').addEventListener("click", () => enter(user));
   let busy = false;
@@ -53,20 +56,18 @@ export function showSetPin(user) {
     }
     const pin = form.elements.pin.value;
     if (!/^\d{6}$/.test(pin)) {
-      showErrors(form, { message: "请检查标出的项目。", errors: { pin: ["请输入 6 位数字。"] } }, LABELS);
+      showErrors(form, { message: t("error.check_marked"), errors: { pin: [t("pin.wrong_format")] } }, labels());
       return;
     }
     busy = true;
-    announce("正在保存…");
+    announce(t("set_pin.busy"));
     const answer = await api("PUT", "/api/v1/me/pin", { pin });
     busy = false;
     announce("");
     if (!answer.ok) {
-      showErrors(form, answer, LABELS);
+      showErrors(form, answer, labels());
       return;
     }
-    const me = await api("GET", "/api/v1/me");
-    showWelcome(me.ok ? me.body : user);
-    announce("数字密码已保存。下次在这部手机上输入 6 位数字就能登录。");
+    await enter(user, t("set_pin.saved"));
   });
 }

@@ -1,33 +1,58 @@
-// The Linli PWA placeholder: picks the first screen from the address and what this browser
-// remembers. (The full app, with its service worker, replaces this later.)
+// The Linli PWA: applies this phone's display preferences, learns who is signed in, and routes
+// each address to its screen; the footer keeps the right phone number on every screen.
 
-import { api } from "./api.js";
+import { showComingSoon, showSos, serverPhone } from "./calls.js";
+import { helpPhoneFor, showHome, showProxyHome, subjectOfPath } from "./home.js";
+import { showHelpPhone } from "./help-phone.js";
 import { showLink } from "./link.js";
-import { remembered } from "./session.js";
+import { apply, current } from "./preferences.js";
+import { startReadAloud } from "./read-aloud.js";
+import { configure, route, startRouter } from "./router.js";
+import { showSettings } from "./settings.js";
+import { loadSignedInUser, signedInUser } from "./session.js";
 import { showStart } from "./sign-in.js";
-import { showWelcome } from "./welcome.js";
 import { startServiceWorker } from "./update.js";
 
+/** A screen for signed-in people only; anyone else gets the sign-in form at the same address. */
+function signedIn(show) {
+  return (params, options) => (signedInUser() ? show(params, options) : showStart(options));
+}
+
+/** A screen a home leads to, about the resident or the relative at `/for/<id>`. */
+function aboutSubject(show, { needsSignIn = true } = {}) {
+  return ([residentId], options) => {
+    const subject = subjectOfPath(residentId);
+    if (!subject && needsSignIn) {
+      return signedInUser() ? showHome([], options) : showStart(options);
+    }
+    return show(subject, options);
+  };
+}
+
+route(/^\/link\/([^/]+)\/?$/, ([code], options) => showLink(code, options));
+route(/^\/settings\/?$/, showSettings);
+// SOS opens even for someone not signed in: it offers the community's phone and 120.
+route(/^(?:\/for\/(\d+))?\/sos\/?$/, aboutSubject((subject, options) => showSos(subject, options),
+  { needsSignIn: false }));
+route(/^(?:\/for\/(\d+))?\/(?:ask-for-help|im-ok)\/?$/, aboutSubject(showComingSoon));
+route(/^\/for\/(\d+)\/?$/, signedIn(showProxyHome));
+route(/^\/$/, signedIn(showHome));
+configure({
+  notFound: signedIn(showHome),
+  after: () => showHelpPhone(helpPhoneFor(signedInUser()) ?? fallbackHelp()),
+});
+
+function fallbackHelp() {
+  const phone = serverPhone();
+  return phone ? { phone, kind: "community" } : null;
+}
+
 async function start() {
-  const first = { moveFocus: false };
-  const link = window.location.pathname.match(/^\/link\/([^/]+)\/?$/);
-  if (link) {
-    showLink(decodeURIComponent(link[1]), first);
-    return;
-  }
-  // Only a browser that signed in before asks who it is, so a first visit makes no request
-  // that is bound to fail.
-  if (remembered.signedIn) {
-    const me = await api("GET", "/api/v1/me");
-    if (me.ok) {
-      showWelcome(me.body, first);
-      return;
-    }
-    if (me.status === 401) {
-      remembered.signedIn = false;
-    }
-  }
-  showStart(first);
+  serverPhone(); // read before the footer is rewritten
+  apply(current());
+  startReadAloud();
+  await loadSignedInUser();
+  await startRouter();
 }
 
 start();

@@ -1,33 +1,58 @@
-// Showing one screen at a time from the shell's <template>s, with its title, focus and status line.
+// The view layer: one screen at a time from the shell's <template>s, its strings from the
+// catalogues, its title, focus and the shell's status line. Markup stays in index.html.
 
-const SITE_NAME = "邻里";
-const ERROR_PREFIX = "错误：";
+import { t, translate } from "./i18n.js";
 
-let currentTitle = SITE_NAME;
+let currentTitle = "";
+const shownListeners = new Set();
+
+function stamp(name) {
+  const template = document.getElementById(name.startsWith("screen-") ? name : `screen-${name}`);
+  const fragment = template.content.cloneNode(true);
+  // Shared pieces (error summary, home tools) are templates of their own, included by name.
+  for (const placeholder of fragment.querySelectorAll("[data-include]")) {
+    placeholder.replaceWith(document.getElementById(placeholder.dataset.include).content.cloneNode(true));
+  }
+  translate(fragment);
+  return fragment;
+}
 
 /**
- * Replace the screen with a copy of <template id="screen-NAME">. `moveFocus` puts focus on the
- * new screen's heading so screen readers announce it; the first screen of a visit leaves it be.
+ * Replace the screen with a copy of <template id="screen-NAME">, titled t(titleKey).
+ * `moveFocus` puts focus on the new heading so screen readers announce it; the first screen of
+ * a visit leaves focus where the browser put it.
  */
-export function showScreen(name, title, { moveFocus = true } = {}) {
-  const template = document.getElementById(`screen-${name}`);
+export function showScreen(name, titleKey, { moveFocus = true, titleValues = {} } = {}) {
   const container = document.getElementById("screen");
-  container.replaceChildren(template.content.cloneNode(true));
+  container.replaceChildren(stamp(name));
   announce("");
-  currentTitle = `${title} - ${SITE_NAME}`;
+  currentTitle = `${t(titleKey, titleValues)} - ${t("site.name")}`;
   document.title = currentTitle;
   if (moveFocus) {
     container.querySelector("h1")?.focus();
   }
+  for (const listener of shownListeners) {
+    listener(container);
+  }
   return container;
+}
+
+/** The element of `container` marked data-slot="NAME". */
+export function slot(container, name) {
+  return container.querySelector(`[data-slot="${name}"]`);
 }
 
 /** Mark the page title as showing errors (GOV.UK: the title starts with 「错误：」). */
 export function markTitleWithErrors(hasErrors) {
-  document.title = hasErrors ? ERROR_PREFIX + currentTitle : currentTitle;
+  document.title = hasErrors ? t("title.error_prefix") + currentTitle : currentTitle;
 }
 
 /** A short message in the shell's role="status" line, read out without moving focus. */
 export function announce(text) {
   document.getElementById("status").textContent = text;
+}
+
+/** Call `listener(container)` after every new screen (read aloud stops, help phone updates). */
+export function onScreenShown(listener) {
+  shownListeners.add(listener);
 }

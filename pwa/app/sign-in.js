@@ -2,12 +2,14 @@
 
 import { api } from "./api.js";
 import { clearErrors, showErrors } from "./errors.js";
+import { enter } from "./home.js";
+import { t } from "./i18n.js";
 import { announce, showScreen } from "./screen.js";
 import { deviceLabel, remembered } from "./session.js";
-import { enter } from "./welcome.js";
 
-const LABELS = { phone: "手机号", password: "密码", pin: "数字密码" };
-const CHECK_MARKED = "请检查标出的项目。";
+function labels() {
+  return { phone: t("sign_in.phone"), password: t("sign_in.password"), pin: t("pin.field_name") };
+}
 
 /**
  * Run one submission of `form` at a time: `check` returns field errors found before asking
@@ -22,7 +24,7 @@ function handleSubmit(form, { check, submit, done, busyText }) {
     }
     const problems = check();
     if (Object.keys(problems).length) {
-      showErrors(form, { message: CHECK_MARKED, errors: problems }, LABELS);
+      showErrors(form, { message: t("error.check_marked"), errors: problems }, labels());
       return;
     }
     busy = true;
@@ -34,7 +36,7 @@ function handleSubmit(form, { check, submit, done, busyText }) {
     button.removeAttribute("aria-disabled");
     announce("");
     if (!answer.ok) {
-      showErrors(form, answer, LABELS);
+      showErrors(form, answer, labels());
       return;
     }
     clearErrors(form);
@@ -44,20 +46,20 @@ function handleSubmit(form, { check, submit, done, busyText }) {
 
 /** The phone-and-password form. */
 export function showSignIn(options) {
-  const screen = showScreen("sign-in", "登录", options);
+  const screen = showScreen("sign-in", "sign_in.title", options);
   const form = screen.querySelector("form");
   const usePin = form.querySelector('[data-action="use-pin"]');
   usePin.hidden = !remembered.linkedDevice;
   usePin.addEventListener("click", () => showPinSignIn());
   handleSubmit(form, {
-    busyText: "正在登录…",
+    busyText: t("sign_in.busy"),
     check() {
       const problems = {};
       if (!form.elements.phone.value.trim()) {
-        problems.phone = ["请输入手机号。"];
+        problems.phone = [t("sign_in.missing_phone")];
       }
       if (!form.elements.password.value) {
-        problems.password = ["请输入密码。"];
+        problems.password = [t("sign_in.missing_password")];
       }
       return problems;
     },
@@ -72,13 +74,13 @@ export function showSignIn(options) {
 
 /** The PIN form, offered first on a phone a worker linked with a one-time code. */
 export function showPinSignIn(options) {
-  const screen = showScreen("pin-sign-in", "用数字密码登录", options);
+  const screen = showScreen("pin-sign-in", "pin.title", options);
   const form = screen.querySelector("form");
   form.querySelector('[data-action="use-password"]').addEventListener("click", () => showSignIn());
   handleSubmit(form, {
-    busyText: "正在登录…",
+    busyText: t("sign_in.busy"),
     check() {
-      return /^\d{6}$/.test(form.elements.pin.value) ? {} : { pin: ["请输入 6 位数字。"] };
+      return /^\d{6}$/.test(form.elements.pin.value) ? {} : { pin: [t("pin.wrong_format")] };
     },
     async submit() {
       const answer = await api("POST", "/api/v1/auth/pin-login", {

@@ -18,6 +18,12 @@ def sign_in_as_resident(page):
     expect(page.get_by_role("heading", level=1)).to_have_text(f"您好，{RESIDENT_NAME}")
 
 
+def sign_out(page):
+    """Sign out the way a person does: from the home's settings link."""
+    page.get_by_role("link", name="设置").click()
+    page.get_by_role("button", name="退出登录").click()
+
+
 def each_screen(tab):
     """Visit the placeholder's screens (sign-in, sign-in with errors, signed in), yielding each name."""
     page = tab.page
@@ -42,6 +48,6 @@ def each_link_screen(tab):
     expect(page.get_by_role("alert")).to_be_visible()
     yield "set-pin-errors"
     page.get_by_role("button", name="以后再设").click()
-    page.get_by_role("button", name="退出登录").click()
+    sign_out(page)
     page.get_by_role("button", name="用手机号和密码登录").wait_for()
     yield "pin-sign-in"

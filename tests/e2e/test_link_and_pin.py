@@ -4,6 +4,7 @@ from playwright.sync_api import expect
 
 from backend.accounts.services import WrongPin
 from backend.onboarding.services import LinkCodeInvalid
+from tests.e2e.journeys import sign_out
 
 pytestmark = pytest.mark.browser
 
@@ -31,8 +32,8 @@ def test_linked_phone_sets_a_pin_and_signs_in_with_it_after_signing_out(open_tab
     page.get_by_label("6 位数字密码").fill(PIN)
     page.get_by_role("button", name="保存数字密码").click()
     expect(_heading(page)).to_have_text("您好，李奶奶")
-    expect(page.get_by_role("status")).to_contain_text("数字密码已保存")
-    page.get_by_role("button", name="退出登录").click()
+    expect(page.locator("#status")).to_contain_text("数字密码已保存")
+    sign_out(page)
     expect(_heading(page)).to_have_text("用数字密码登录")
     page.get_by_label("6 位数字密码").fill("000000")
     page.get_by_role("button", name="登录", exact=True).click()

@@ -4,7 +4,7 @@ from playwright.sync_api import expect
 
 from backend.accounts.services import WrongCredentials
 from tests.e2e.conftest import RESIDENT_NAME, RESIDENT_PHONE
-from tests.e2e.journeys import sign_in_as_resident, submit_sign_in
+from tests.e2e.journeys import sign_in_as_resident, sign_out, submit_sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -32,12 +32,12 @@ def test_right_password_greets_by_name_and_sign_out_returns_to_the_form(open_tab
     page = tab.page
     submit_sign_in(page, RESIDENT_PHONE, "not-her-password")
     sign_in_as_resident(page)
-    expect(page.get_by_text("居民")).to_be_visible()
+    expect(page.get_by_role("link", name="紧急求助")).to_be_visible()  # her own home, a resident's
     assert not page.title().startswith("错误：")
     tab.screenshot("signed-in")
-    page.get_by_role("button", name="退出登录").click()
+    sign_out(page)
     expect(page.get_by_role("heading", level=1)).to_have_text("登录邻里")
-    expect(page.get_by_role("status")).to_have_text("您已退出登录。")
+    expect(page.locator("#status")).to_have_text("您已退出登录。")
     page.reload()
     expect(page.get_by_role("button", name="登录", exact=True)).to_be_visible()
     assert tab.page_errors == []
@@ -47,7 +47,7 @@ def test_right_password_greets_by_name_and_sign_out_returns_to_the_form(open_tab
 def test_signing_in_again_after_signing_out_works(open_tab):
     page = open_tab("/").page
     sign_in_as_resident(page)
-    page.get_by_role("button", name="退出登录").click()
+    sign_out(page)
     sign_in_as_resident(page)
     expect(page.get_by_role("heading", level=1)).to_have_text(f"您好，{RESIDENT_NAME}")
 

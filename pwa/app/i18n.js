@@ -1,0 +1,70 @@
+// Every visible string comes from the catalogues in /i18n/ (zh-CN by default, en), in the
+// language on <html lang>; dates and times are shown in the community's time zone.
+
+import en from "../i18n/en.js";
+import zhCN from "../i18n/zh-CN.js";
+
+const CATALOGUES = { "zh-CN": zhCN, en };
+const DEFAULT_TIME_ZONE = "Asia/Shanghai";
+
+let timeZone = DEFAULT_TIME_ZONE;
+
+/** The language the app is shown in: "zh-CN" or "en". */
+export function language() {
+  return document.documentElement.lang === "en" ? "en" : "zh-CN";
+}
+
+/** The text for `key` in the current language, with {name} placeholders filled from `values`. */
+export function t(key, values = {}) {
+  const text = CATALOGUES[language()][key] ?? CATALOGUES["zh-CN"][key];
+  if (text === undefined) {
+    throw new Error(`No text for ${key}`);
+  }
+  return text.replace(/\{(\w+)\}/g, (whole, name) => (name in values ? String(values[name]) : whole));
+}
+
+/** Fill every [data-i18n] element under `root` with its text. */
+export function translate(root) {
+  for (const element of root.querySelectorAll("[data-i18n]")) {
+    element.textContent = t(element.dataset.i18n);
+  }
+}
+
+/** Show times in `zone` (an IANA name from /me); an unknown zone keeps the default. */
+export function setTimeZone(zone) {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: zone });
+    timeZone = zone;
+  } catch {
+    timeZone = DEFAULT_TIME_ZONE;
+  }
+}
+
+/** `moment` (a Date or an ISO string) as people read it here, e.g. "5月3日 14:05". */
+export function formatDateTime(moment, options = { month: "long", day: "numeric", hour: "2-digit", minute: "2-digit" }) {
+  const date = moment instanceof Date ? moment : new Date(moment);
+  return new Intl.DateTimeFormat(language(), { ...options, timeZone, hourCycle: "h23" }).format(date);
+}
+
+/** Just the clock time, HH:MM, in the community's zone ("最后更新 14:05"). */
+export function formatTime(moment) {
+  return formatDateTime(moment, { hour: "2-digit", minute: "2-digit" });
+}
+
+/** A phone number in the groups people read aloud (138 0000 0001, 0571 8888 0000). */
+export function spokenGroups(digits) {
+  if (/^1\d{10}$/.test(digits)) {
+    return `${digits.slice(0, 3)} ${digits.slice(3, 7)} ${digits.slice(7)}`;
+  }
+  if (/^0\d{10,11}$/.test(digits)) {
+    const area = "12".includes(digits[1]) ? 3 : 4; // 010, 020–029 are three digits; the rest four
+    const rest = digits.slice(area);
+    return `${digits.slice(0, area)} ${rest.slice(0, -4)} ${rest.slice(-4)}`;
+  }
+  return digits;
+}
+
+/** Digits and + only: what a tel: link dials. */
+export function dialable(phone) {
+  return String(phone || "").replace(/[^\d+]/g, "");
+}

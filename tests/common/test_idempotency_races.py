@@ -98,3 +98,31 @@ def test_the_same_day_off_sent_with_one_key_from_several_phones_at_once_is_appli
     assert set(others) <= {(409, "idempotency_in_flight"), (201, None)}, others
     with race_app.app_context():
         assert db.session.scalar(select(func.count()).select_from(AvailabilityException)) == 1
+
+
+def test_a_write_that_loses_a_race_at_commit_is_not_marked_applied(race_app):
+    """The applied mark rides in the use case's transaction: a loser refused by the service's check,
+    or (on PostgreSQL, where twins pass the check together) by the unique constraint at commit,
+    has its mark rolled back with it, and the kept answer is the 409."""
+    from backend.common.idempotency import IdempotencyRecord
+
+    day = (date.today() + timedelta(days=4)).isoformat()
+    phones = [_phone(race_app) for _ in range(PHONES)]
+    barrier = threading.Barrier(PHONES)
+    answers: list = [None] * PHONES
+
+    def send(index):
+        barrier.wait(timeout=10)
+        answers[index] = phones[index].post("/api/v1/volunteers/me/exceptions", {"date": day, "available": False},
+                                            headers={"Idempotency-Key": f"{KEY}-{index}"})
+
+    threads = [threading.Thread(target=send, args=(index,)) for index in range(PHONES)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(answer.status_code for answer in answers) == [201] + [409] * (PHONES - 1)
+    with race_app.app_context():
+        records = db.session.scalars(select(IdempotencyRecord)).all()
+        assert sorted((record.status_code, record.applied_at is not None) for record in records) == (
+            [(201, True)] + [(409, False)] * (PHONES - 1))

@@ -18,12 +18,13 @@ function synthesis() {
   return "speechSynthesis" in window ? window.speechSynthesis : null;
 }
 
-/** The best voice for the page's language: its exact region first (zh-CN), then any. */
+/** The best voice for the page's language: its exact region (zh-CN), then plain Mandarin, then any. */
 export function voiceFor(lang, voices) {
   const pattern = VOICE_LANGUAGES[lang];
   const matching = voices.filter((voice) => pattern.test(voice.lang));
   const exact = lang.toLowerCase();
-  return matching.find((voice) => voice.lang.replace("_", "-").toLowerCase() === exact) || matching[0] || null;
+  return matching.find((voice) => voice.lang.replace("_", "-").toLowerCase() === exact)
+    || matching.find((voice) => /^cmn$/i.test(voice.lang)) || matching[0] || null;
 }
 
 function voice() {

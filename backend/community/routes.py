@@ -8,7 +8,7 @@ from backend.extensions import Blueprint
 from backend.community.services import buildings, grids, households, lists
 from backend.community.schemas import (
     BuildingChangesSchema, BuildingImportResultSchema, BuildingImportSchema, BuildingQuery, BuildingSchema,
-    CommunityChangesSchema, CommunitySchema, GridChangesSchema, GridSchema, GridWorkersSchema,
+    CommunityChangesSchema, CommunitySchema, CommunitySignUpChoicesSchema, GridChangesSchema, GridSchema, GridWorkersSchema,
     HouseholdChangesSchema, HouseholdPositionSchema, HouseholdQuery, HouseholdSchema, HouseholdSummarySchema,
     NewBuildingSchema, NewGridSchema, NewHouseholdSchema, NewTermSchema, PositionFixSchema, TermLabelsSchema,
     TermQuery, TermSchema,
@@ -34,6 +34,14 @@ class CurrentCommunity(MethodView):
     def patch(self, changes):
         """Change the community's name, time zone, centre or service phone."""
         return lists.update_community(current_user, changes)
+
+
+@blp.route("/communities/current/sign-up-choices")
+class SignUpChoices(MethodView):
+    @blp.response(200, CommunitySignUpChoicesSchema)
+    def get(self):
+        """Areas, skills and languages to choose from when signing up as a volunteer (no sign-in)."""
+        return lists.sign_up_choices()
 
 
 @blp.route("/terms")

@@ -98,6 +98,31 @@ class CommunitySchema(ma.Schema):
         return self._terms(community, "language")
 
 
+class SignUpAreaSchema(ma.Schema):
+    id = ma.fields.Integer()
+    name = ma.fields.String()
+
+
+class CommunitySignUpChoicesSchema(ma.Schema):
+    """What anyone may see before signing up as a volunteer: the areas (grids) to live in, by name
+    only, and the skills and languages lists. No worker, building or household appears here."""
+
+    name = ma.fields.String()
+    areas = ma.fields.List(ma.fields.Nested(SignUpAreaSchema), attribute="grids")
+    skills = ma.fields.Method("skills_of")
+    languages = ma.fields.Method("languages_of")
+
+    def _terms(self, community, vocabulary):
+        return TermSchema(many=True, only=("code", "label_zh", "label_en")).dump(
+            [term for term in community.terms if term.vocabulary == vocabulary])
+
+    def skills_of(self, community):
+        return self._terms(community, "skill")
+
+    def languages_of(self, community):
+        return self._terms(community, "language")
+
+
 class CommunityChangesSchema(ma.Schema):
     name = Text(min_length=1, max_length=100)
     timezone = ma.fields.String(validate=_known_time_zone)

@@ -17,6 +17,7 @@ MATRIX = {
     "GET /api/v1/communities/current": Expect(statuses=EVERYONE),
     "PATCH /api/v1/communities/current": Expect(statuses={"admin": 200},
                                                 body=lambda world: {"name": "幸福里社区"}),
+    "GET /api/v1/communities/current/sign-up-choices": Expect(statuses=EVERYONE, anonymous=200),
     "GET /api/v1/terms": Expect(statuses=EVERYONE, query=lambda world: {"vocabulary": "skill"}),
     "POST /api/v1/terms": Expect(statuses={"admin": 201}, body=lambda world: {
         "vocabulary": "skill", "code": "hairdressing", "label_zh": "理发", "label_en": "Hairdressing"}),

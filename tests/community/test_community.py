@@ -179,3 +179,21 @@ def test_admin_cannot_relabel_another_communitys_entry(client):
     theirs = term(other, "skill", "errands")
     assert client.patch(f"/api/v1/terms/{theirs.id}", {"label_zh": "改"}).status_code == 404
     assert fresh(Term, theirs.id).label_zh == "代购跑腿"
+
+
+def test_anyone_signing_up_sees_the_areas_skills_and_languages_but_no_workers(client):
+    community = make_community("幸福里社区")
+    first, second = make_grid(community, "第一网格"), make_grid(community, "第二网格")
+    make_worker(first)
+    response = client.get("/api/v1/communities/current/sign-up-choices")
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["name"] == "幸福里社区"
+    assert body["areas"] == [{"id": first.id, "name": "第一网格"}, {"id": second.id, "name": "第二网格"}]
+    assert body["skills"][0] == {"code": "companionship", "label_zh": "陪伴聊天", "label_en": "Companionship"}
+    assert {language["code"] for language in body["languages"]} == {"mandarin", "cantonese"}
+    assert "worker" not in response.get_data(as_text=True) and "phone" not in body
+
+
+def test_sign_up_choices_without_a_community_are_not_found(client):
+    assert client.get("/api/v1/communities/current/sign-up-choices").status_code == 404

@@ -1,14 +1,17 @@
 """The community's settings and its configurable lists: risk tags, skills, languages."""
+from types import SimpleNamespace
+
 from sqlalchemy import select
 
 from backend.accounts.models import User
 from backend.common.pagination import Page, paginate
-from backend.community.models import Community, Term
+from backend.community.models import Community, Grid, Term
 from backend.community.services import admin_community, community_of
 from backend.errors import Conflict, NotFound
 from backend.extensions import db
 
 MAX_TERMS_PER_LIST = 100  # keeps the lists embedded in GET /communities/current bounded
+MAX_SIGN_UP_AREAS = 200  # far above any real community's grids; keeps the public answer bounded
 
 
 class TermCodeTaken(Conflict):
@@ -24,6 +27,17 @@ class TermListFull(Conflict):
 def current_community(user: User) -> Community:
     """The caller's community, with its risk tags, skills and languages."""
     return community_of(user)
+
+
+def sign_up_choices() -> SimpleNamespace:
+    """For a person not signed in, signing up as a volunteer: the deployment's community (one per
+    deployment today, as the shell's service phone assumes), its areas and its skills and languages."""
+    community = db.session.scalar(select(Community).order_by(Community.id).limit(1))
+    if community is None:
+        raise NotFound("社区", "Community")
+    areas = db.session.scalars(select(Grid).where(Grid.community_id == community.id)
+                               .order_by(Grid.id).limit(MAX_SIGN_UP_AREAS)).all()
+    return SimpleNamespace(name=community.name, grids=areas, terms=community.terms)
 
 
 def update_community(user: User, changes: dict) -> Community:

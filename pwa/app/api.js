@@ -39,11 +39,14 @@ async function send(method, path, body, headers = {}) {
   } catch {
     parsed = null;
   }
+  // A replayed answer (Idempotent-Replayed) may be ids only, or a 204: callers must not rely on
+  // its body beyond what the docs promise.
+  const replayed = response.headers.get("Idempotent-Replayed") === "true";
   if (response.ok) {
-    return { ok: true, status: response.status, body: parsed };
+    return { ok: true, status: response.status, body: parsed, replayed };
   }
   if (parsed && typeof parsed.message === "string") {
-    return { ok: false, status: response.status, ...parsed, errors: parsed.errors || {} };
+    return { ok: false, status: response.status, ...parsed, errors: parsed.errors || {}, replayed };
   }
   return failure(response.status, "unexpected_answer", t("error.network"));
 }
@@ -53,12 +56,13 @@ function failure(status, reason, message) {
 }
 
 /**
- * Call the API. Resolves to {ok: true, status, body} or to the error shape
- * {ok: false, status, reason, message, errors}; never rejects.
+ * Call the API. Resolves to {ok: true, status, body, replayed} or to the error shape
+ * {ok: false, status, reason, message, errors}; never rejects. Status 0 means the network (or
+ * the server) could not be reached. `headers` adds request headers (the outbox's Idempotency-Key).
  */
-export async function api(method, path, body) {
+export async function api(method, path, body, { headers = {} } = {}) {
   if (SAFE_METHODS.has(method)) {
-    return send(method, path, body);
+    return send(method, path, body, headers);
   }
   for (let attempt = 1; ; attempt += 1) {
     if (!csrfToken) {
@@ -68,7 +72,7 @@ export async function api(method, path, body) {
         return answer;
       }
     }
-    const answer = await send(method, path, body, { "X-CSRF-Token": csrfToken });
+    const answer = await send(method, path, body, { ...headers, "X-CSRF-Token": csrfToken });
     // A session that ended (sign-out, expiry) takes its token with it: fetch a fresh one once.
     const staleToken = answer.status === 403
       && (answer.reason === "csrf_invalid" || answer.reason === "csrf_missing");

@@ -5,6 +5,7 @@ import { showComingSoon, showSos, serverPhone } from "./calls.js";
 import { helpPhoneFor, showHome, showProxyHome, subjectOfPath } from "./home.js";
 import { showHelpPhone } from "./help-phone.js";
 import { showLink } from "./link.js";
+import { startOutbox } from "./outbox.js";
 import { apply, current } from "./preferences.js";
 import { startReadAloud } from "./read-aloud.js";
 import { configure, route, startRouter } from "./router.js";
@@ -53,6 +54,7 @@ async function start() {
   startReadAloud();
   await loadSignedInUser();
   await startRouter();
+  startOutbox();
 }
 
 start();

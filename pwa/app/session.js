@@ -1,13 +1,17 @@
 // Who is signed in (GET /api/v1/me, once per visit) and what this browser remembers between
 // visits: whether it is signed in and whether a worker linked it to a resident (only such a
-// phone may use a PIN), plus a label for its sessions.
+// phone may use a PIN), plus a label for its sessions. /me is cached in IndexedDB for the last
+// signed-in user, so their home renders offline.
 
 import { api } from "./api.js";
 import { setTimeZone } from "./i18n.js";
 import { PREFERENCE_NAMES, remember } from "./preferences.js";
+import { cacheClear, cacheGet, cachePut } from "./store.js";
 
 const SIGNED_IN = "linli.signedIn";
 const LINKED_DEVICE = "linli.linkedDevice";
+const LAST_USER = "linli.lastUserId";
+const ME = "/api/v1/me";
 
 function read(key) {
   try {
@@ -61,6 +65,44 @@ export function deviceLabel() {
 }
 
 let me = null;
+let meFetchedAt = null;
+const signInListeners = new Set();
+
+function lastUserId() {
+  try {
+    const id = Number(window.localStorage.getItem(LAST_USER));
+    return Number.isInteger(id) && id > 0 ? id : null;
+  } catch {
+    return null;
+  }
+}
+
+function setLastUserId(id) {
+  try {
+    if (id) {
+      window.localStorage.setItem(LAST_USER, String(id));
+    } else {
+      window.localStorage.removeItem(LAST_USER);
+    }
+  } catch {
+    // Storage switched off: offline start-up simply has no cached person.
+  }
+}
+
+/** The id of the last person signed in on this phone (kept after a 401, cleared by signing out). */
+export function lastSignedInId() {
+  return lastUserId();
+}
+
+/** When the /me on screen was fetched, if it came from this phone's cache (offline); else null. */
+export function userFromCacheAt() {
+  return meFetchedAt;
+}
+
+/** Call `listener(user)` whenever someone signs in or a visit starts signed in (the outbox sends). */
+export function onSignedIn(listener) {
+  signInListeners.add(listener);
+}
 
 /** The signed-in user as /me last described them, or null. */
 export function signedInUser() {
@@ -71,9 +113,16 @@ export function signedInUser() {
  * Take `user` (a /me answer) as the signed-in person: their preferences, kept on the server so
  * they follow them to a new phone, replace this phone's, and times show in their community's zone.
  */
-export function adopt(user) {
+export function adopt(user, { fetchedAt = null } = {}) {
   me = user;
+  meFetchedAt = fetchedAt;
   remembered.signedIn = true;
+  if (user.id) {
+    setLastUserId(user.id);
+    if (!fetchedAt) {
+      cachePut(user.id, ME, user).catch(() => {});
+    }
+  }
   const prefs = {};
   for (const name of PREFERENCE_NAMES) {
     if (name in user) {
@@ -84,7 +133,32 @@ export function adopt(user) {
   if (user.time_zone) {
     setTimeZone(user.time_zone);
   }
+  for (const listener of signInListeners) {
+    listener(user);
+  }
   return user;
+}
+
+/**
+ * GET /me; when the network is down, the cached /me of the last person signed in on this phone
+ * (adopted with the time it was fetched, for "最后更新"). Resolves to the user or null.
+ */
+export async function fetchMe() {
+  const answer = await api("GET", ME);
+  if (answer.ok) {
+    return adopt(answer.body);
+  }
+  if (answer.status === 0 || answer.status >= 500) {
+    const id = lastUserId();
+    const cached = id ? await cacheGet(id, ME).catch(() => null) : null;
+    if (cached) {
+      return adopt(cached.body, { fetchedAt: cached.fetched_at });
+    }
+  }
+  if (answer.status === 401) {
+    forgetUser();
+  }
+  return null;
 }
 
 /**
@@ -95,25 +169,35 @@ export async function loadSignedInUser() {
   if (!remembered.signedIn) {
     return null;
   }
-  const answer = await api("GET", "/api/v1/me");
-  if (answer.ok) {
-    return adopt(answer.body);
-  }
-  if (answer.status === 401) {
-    forgetUser();
-  }
-  return null;
+  return fetchMe();
 }
 
 /** Forget the signed-in user (signed out, or the server ended the session). */
 export function forgetUser() {
   me = null;
+  meFetchedAt = null;
   remembered.signedIn = false;
+}
+
+/**
+ * Signed out on purpose: also forget what this phone cached for them. Their outbox items stay,
+ * tagged with their id, and are sent only when they sign in again.
+ */
+export async function forgetUserAndData() {
+  const id = me?.id ?? lastUserId();
+  forgetUser();
+  setLastUserId(null);
+  if (id) {
+    await cacheClear(id).catch(() => {});
+  }
 }
 
 /** Update the signed-in user's copy after the server changed it (e.g. preferences). */
 export function updateSignedInUser(changes) {
   if (me) {
     me = { ...me, ...changes };
+    if (me.id && !meFetchedAt) {
+      cachePut(me.id, ME, me).catch(() => {});
+    }
   }
 }

@@ -6,6 +6,7 @@ import { api, forgetCsrfToken } from "./api.js";
 import { t } from "./i18n.js";
 import { current, remember } from "./preferences.js";
 import { navigate, rerender } from "./router.js";
+import { queueWrite } from "./outbox.js";
 import { announce, showScreen } from "./screen.js";
 import { forgetUser, signedInUser, updateSignedInUser } from "./session.js";
 
@@ -26,11 +27,14 @@ async function save(change) {
     announce(t("settings.saved"));
     return;
   }
-  const answer = await api("PATCH", "/api/v1/me/preferences", change);
-  if (answer.ok) {
+  // A preference change can wait: the outbox keeps it until the server has it.
+  const result = await queueWrite({
+    method: "PATCH", path: "/api/v1/me/preferences", body: change, label: t("outbox.label_preferences"),
+  });
+  if (result.state === "sent") {
     updateSignedInUser(change);
   }
-  announce(t(answer.ok ? "settings.saved" : "settings.saved_here"));
+  announce(t({ sent: "settings.saved", pending: "outbox.saved_pending" }[result.state] ?? "settings.saved_here"));
 }
 
 async function signOut(button) {

@@ -110,4 +110,23 @@ export default {
   "settings.saved_here": "Saved on this phone. Please save again when you are online.",
   "settings.sign_out": "Sign out",
   "settings.signing_out": "Signing out…",
+
+  // outbox and offline
+  "outbox.pending": "{count} waiting to be sent",
+  "outbox.sign_in_to_send": "Please sign in again; it will be sent after you sign in.",
+  "outbox.failed_heading": "Could not be sent",
+  "outbox.retry": "Try again",
+  "outbox.retrying": "Sending again…",
+  "outbox.dismiss": "Don't send",
+  "outbox.dismissed": "Removed.",
+  "outbox.not_sent_title": "Not sent",
+  "outbox.not_sent_heading": "Not sent — please call now",
+  "outbox.not_sent_explain": "There is no connection right now, so your call for help was not sent. Please phone now.",
+  "outbox.label_preferences": "Change display settings",
+  "outbox.saved_pending": "Saved on this phone; it will be sent when you are online.",
+  "offline.last_updated": "Last updated {time}",
+  "sign_out.warning_title": "Some things have not been sent",
+  "sign_out.warning": "{count} still waiting to be sent. After you sign out they are only sent when you sign in again.",
+  "sign_out.confirm": "Sign out anyway",
+  "sign_out.cancel": "Stay signed in",
 };

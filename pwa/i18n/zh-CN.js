@@ -111,4 +111,23 @@ export default {
   "settings.saved_here": "已在这部手机上保存，联网后请再保存一次。",
   "settings.sign_out": "退出登录",
   "settings.signing_out": "正在退出…",
+
+  // outbox and offline
+  "outbox.pending": "有 {count} 条待发送",
+  "outbox.sign_in_to_send": "请重新登录，登录后会自动发送。",
+  "outbox.failed_heading": "未能发送",
+  "outbox.retry": "重试",
+  "outbox.retrying": "正在重新发送…",
+  "outbox.dismiss": "不发了",
+  "outbox.dismissed": "已删除。",
+  "outbox.not_sent_title": "没有发出",
+  "outbox.not_sent_heading": "没有发出 — 请直接打电话",
+  "outbox.not_sent_explain": "现在连不上网络，求助没有发出去。请马上打电话。",
+  "outbox.label_preferences": "修改显示设置",
+  "outbox.saved_pending": "已在这部手机上保存，联网后会自动发送。",
+  "offline.last_updated": "最后更新 {time}",
+  "sign_out.warning_title": "还有内容没有发送",
+  "sign_out.warning": "有 {count} 条内容还没有发送。退出后，要等您再次登录才会发送。",
+  "sign_out.confirm": "仍然退出",
+  "sign_out.cancel": "先不退出",
 };

@@ -3,12 +3,12 @@
 // (so it follows the person to another phone); signing out lives here too.
 
 import { api, forgetCsrfToken } from "./api.js";
-import { t } from "./i18n.js";
+import { t, translate } from "./i18n.js";
 import { current, remember } from "./preferences.js";
 import { navigate, rerender } from "./router.js";
-import { queueWrite } from "./outbox.js";
+import { pendingItems, queueWrite } from "./outbox.js";
 import { announce, showScreen } from "./screen.js";
-import { forgetUser, signedInUser, updateSignedInUser } from "./session.js";
+import { forgetUserAndData, signedInUser, updateSignedInUser } from "./session.js";
 
 function fill(form, prefs) {
   for (const name of ["elder_mode", "high_contrast", "read_aloud"]) {
@@ -37,8 +37,41 @@ async function save(change) {
   announce(t({ sent: "settings.saved", pending: "outbox.saved_pending" }[result.state] ?? "settings.saved_here"));
 }
 
+/**
+ * Ask before signing out while some of this person's writes still wait: an in-page dialog that
+ * the tap on 退出登录 opened (Esc or 先不退出 closes it, focus returns to the button).
+ * Resolves to true when they still want to sign out.
+ */
+function confirmSignOut(button, count) {
+  const template = document.getElementById("sign-out-warning");
+  const fragment = template.content.cloneNode(true);
+  translate(fragment);
+  const dialog = fragment.querySelector("dialog");
+  dialog.querySelector('[data-slot="warning"]').textContent = t("sign_out.warning", { count });
+  button.closest("form").append(dialog);
+  return new Promise((resolve) => {
+    let answer = false;
+    dialog.querySelector('[data-action="confirm"]').addEventListener("click", () => {
+      answer = true;
+      dialog.close();
+    });
+    dialog.querySelector('[data-action="cancel"]').addEventListener("click", () => dialog.close());
+    dialog.addEventListener("close", () => {
+      dialog.remove();
+      button.focus();
+      resolve(answer);
+    });
+    dialog.showModal();
+    dialog.querySelector('[data-action="cancel"]').focus();
+  });
+}
+
 async function signOut(button) {
   if (button.getAttribute("aria-disabled") === "true") {
+    return;
+  }
+  const waiting = pendingItems(signedInUser()?.id).length;
+  if (waiting && !(await confirmSignOut(button, waiting))) {
     return;
   }
   button.setAttribute("aria-disabled", "true");
@@ -50,7 +83,8 @@ async function signOut(button) {
     announce(answer.message);
     return;
   }
-  forgetUser();
+  // Their cached data goes; their waiting writes stay, tagged to them, until they sign in again.
+  await forgetUserAndData();
   forgetCsrfToken();
   await navigate("/", { replace: true });
   announce(t("sign_in.signed_out"));

@@ -8,6 +8,8 @@ import { current, remember } from "./preferences.js";
 import { navigate } from "./router.js";
 import { announce, showScreen, slot } from "./screen.js";
 import { adopt, signedInUser, updateSignedInUser } from "./session.js";
+import { showProviderHome } from "./provider.js";
+import { showVolunteerHome } from "./volunteer.js";
 
 let actingForId = null;
 
@@ -77,7 +79,8 @@ export function fillCall(link, phone, text) {
   link.replaceChildren(words);
 }
 
-function wireElderSwitch(screen) {
+/** The 长辈版 switch every home carries. */
+export function wireElderSwitch(screen) {
   const toggle = screen.querySelector('[data-action="elder-mode"]');
   toggle.checked = current().elder_mode;
   toggle.addEventListener("change", async () => {
@@ -167,6 +170,10 @@ export function showHome(params, options) {
     showCareHome(user, subjectFor(user, actingForId), options);
   } else if (user.proxy_for.length > 1) {
     showChooser(user, options);
+  } else if (user.roles.includes("volunteer")) {
+    return showVolunteerHome(user, options);
+  } else if (user.roles.includes("provider")) {
+    showProviderHome(user, options);
   } else {
     showPlaceholderHome(user, options);
   }

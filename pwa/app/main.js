@@ -12,11 +12,19 @@ import { configure, route, startRouter } from "./router.js";
 import { showSettings } from "./settings.js";
 import { loadSignedInUser, signedInUser } from "./session.js";
 import { showStart } from "./sign-in.js";
+import { showRegister } from "./register.js";
+import { showVolunteerAvailability, showVolunteerProfile } from "./volunteer-profile.js";
 import { startServiceWorker } from "./update.js";
 
 /** A screen for signed-in people only; anyone else gets the sign-in form at the same address. */
 function signedIn(show) {
   return (params, options) => (signedInUser() ? show(params, options) : showStart(options));
+}
+
+/** A volunteer's own screen; anyone else gets their home (or the sign-in form). */
+function volunteerOnly(show) {
+  return signedIn((params, options) => (signedInUser().roles.includes("volunteer")
+    ? show(params, options) : showHome([], options)));
 }
 
 /** A screen a home leads to, about the resident or the relative at `/for/<id>`. */
@@ -37,6 +45,11 @@ route(/^(?:\/for\/(\d+))?\/sos\/?$/, aboutSubject((subject, options) => showSos(
   { needsSignIn: false }));
 route(/^(?:\/for\/(\d+))?\/(?:ask-for-help|im-ok)\/?$/, aboutSubject(showComingSoon));
 route(/^\/for\/(\d+)\/?$/, signedIn(showProxyHome));
+// volunteer and provider screens
+route(/^\/register\/?$/, showRegister);
+route(/^\/volunteer\/profile\/?$/, volunteerOnly(showVolunteerProfile));
+route(/^\/volunteer\/availability\/?$/, volunteerOnly(showVolunteerAvailability));
+// end of volunteer and provider screens
 route(/^\/$/, signedIn(showHome));
 configure({
   notFound: signedIn(showHome),

@@ -1,0 +1,67 @@
+// The volunteer home: status while waiting for vetting, the on-duty switch, and places for offers,
+// tasks and hours (their issues fill them), with links to the profile and availability screens.
+
+import { api } from "./api.js";
+import { clearErrors, showErrors } from "./errors.js";
+import { t } from "./i18n.js";
+import { wireElderSwitch } from "./home.js";
+import { announce, showScreen, slot } from "./screen.js";
+
+/** GET /volunteers/me: the signed-in volunteer's own profile, or the API's error shape. */
+export function loadOwnProfile() {
+  return api("GET", "/api/v1/volunteers/me");
+}
+
+function showStatus(screen, profile) {
+  const status = slot(screen, "status");
+  const key = { pending: "volunteer.status_pending", suspended: "volunteer.status_suspended" }[profile.status];
+  status.hidden = !key;
+  status.textContent = key ? t(key) : "";
+}
+
+/**
+ * The switch shows what the server holds: a refusal (a pending volunteer gets 409
+ * volunteer_not_active) puts it back and shows the server's own words in the error summary.
+ */
+function wireOnDuty(form, profile) {
+  const toggle = form.elements.on_duty;
+  toggle.checked = profile.on_duty;
+  let busy = false;
+  toggle.addEventListener("change", async () => {
+    if (busy) {
+      toggle.checked = !toggle.checked;
+      return;
+    }
+    busy = true;
+    const wanted = toggle.checked;
+    const answer = await api("PUT", "/api/v1/volunteers/me/on-duty", { on_duty: wanted });
+    busy = false;
+    if (!answer.ok) {
+      toggle.checked = !wanted;
+      showErrors(form, { message: answer.message, errors: answer.errors });
+      return;
+    }
+    toggle.checked = answer.body.on_duty;
+    clearErrors(form);
+    announce(t(answer.body.on_duty ? "volunteer.now_on_duty" : "volunteer.now_off_duty"));
+  });
+}
+
+/** `/` for a volunteer. */
+export async function showVolunteerHome(user, options) {
+  const answer = await loadOwnProfile();
+  const screen = showScreen("volunteer-home", "volunteer.title", options);
+  wireElderSwitch(screen);
+  slot(screen, "greeting").textContent = t("home.greeting", { name: user.display_name });
+  const form = screen.querySelector('[data-form="on-duty"]');
+  if (!answer.ok) {
+    // A volunteer role without a profile, or no network: say so rather than show a dead switch.
+    form.hidden = true;
+    const status = slot(screen, "status");
+    status.textContent = answer.status === 404 ? t("volunteer.no_profile") : answer.message;
+    status.hidden = false;
+    return;
+  }
+  showStatus(screen, answer.body);
+  wireOnDuty(form, answer.body);
+}

@@ -46,7 +46,8 @@ async function send(method, path, body, headers = {}) {
     return { ok: true, status: response.status, body: parsed, replayed };
   }
   if (parsed && typeof parsed.message === "string") {
-    return { ok: false, status: response.status, ...parsed, errors: parsed.errors || {}, replayed };
+    // The body's own "status" is the reason phrase ("Forbidden"); keep the number.
+    return { ...parsed, ok: false, status: response.status, errors: parsed.errors || {}, replayed };
   }
   return failure(response.status, "unexpected_answer", t("error.network"));
 }

@@ -6,7 +6,7 @@ import { api } from "./api.js";
 import { clearErrors, showErrors } from "./errors.js";
 import { formatDateTime, language, t } from "./i18n.js";
 import { announce, showScreen, slot } from "./screen.js";
-import { loadOwnProfile } from "./volunteer.js";
+import { loadOwnProfile, write } from "./volunteer.js";
 
 const WEEKDAYS = [0, 1, 2, 3, 4, 5, 6];
 
@@ -60,6 +60,12 @@ function onSubmit(form, { check = () => ({}), save, done, labels = () => ({}) })
     busy = false;
     button.removeAttribute("aria-disabled");
     announce("");
+    if (answer.pending) {
+      // Kept on this phone and sent when the network is back; the outbox shows it as waiting.
+      clearErrors(form);
+      announce(answer.message);
+      return;
+    }
     if (!answer.ok) {
       showErrors(form, answer, labels());
       return;
@@ -108,14 +114,14 @@ export async function showVolunteerProfile(params, options) {
       }
       return problems;
     },
-    save: () => api("PATCH", "/api/v1/volunteers/me", {
+    save: () => write("PATCH", "/api/v1/volunteers/me", {
       gender: form.querySelector('input[name="gender"]:checked')?.value,
       skills: ticked(form, "skills"),
       languages: ticked(form, "languages"),
       travel_radius_km: Number(form.elements.travel_radius_km.value.trim()),
       load_cap: Number(form.elements.load_cap.value.trim()),
       about: form.elements.about.value.trim() || null,
-    }),
+    }, "volunteer.label_profile"),
     done: () => announce(t("volunteer.saved")),
   });
 }
@@ -244,8 +250,9 @@ function showExceptions(screen, exceptions) {
     remove.className = "button button-secondary button-small";
     remove.textContent = t("volunteer.delete_exception", { date });
     remove.addEventListener("click", async () => {
-      const answer = await api("DELETE", `/api/v1/volunteers/me/exceptions/${exception.id}`);
-      if (!answer.ok && answer.status !== 404) {
+      const answer = await write("DELETE", `/api/v1/volunteers/me/exceptions/${exception.id}`, undefined,
+        "volunteer.label_exception_delete");
+      if (answer.pending || (!answer.ok && answer.status !== 404)) {
         announce(answer.message);
         return;
       }
@@ -288,7 +295,7 @@ function wireExceptionForm(screen) {
       if (form.elements.note.value.trim()) {
         body.note = form.elements.note.value.trim();
       }
-      return api("POST", "/api/v1/volunteers/me/exceptions", body);
+      return write("POST", "/api/v1/volunteers/me/exceptions", body, "volunteer.label_exception_add");
     },
     async done() {
       form.reset();
@@ -317,8 +324,9 @@ export async function showVolunteerAvailability(params, options) {
     labels: () => ({ slots: t("volunteer.availability_title") }),
     save: async () => {
       sent = weekOf(week);
-      const answer = await api("PUT", "/api/v1/volunteers/me/availability", { slots: sent });
-      return answer.ok ? answer : { ...answer, errors: slotErrors(answer.errors, sent) };
+      const answer = await write("PUT", "/api/v1/volunteers/me/availability", { slots: sent },
+        "volunteer.label_availability");
+      return answer.ok || answer.pending ? answer : { ...answer, errors: slotErrors(answer.errors, sent) };
     },
     done: () => announce(t("volunteer.saved")),
   });

@@ -5,7 +5,21 @@ import { api } from "./api.js";
 import { clearErrors, showErrors } from "./errors.js";
 import { t } from "./i18n.js";
 import { wireElderSwitch } from "./home.js";
+import { queueWrite } from "./outbox.js";
 import { announce, showScreen, slot } from "./screen.js";
+
+/**
+ * A volunteer's write, through the outbox (kept and sent again if the network drops). Resolves to
+ * the API's answer with `pending: true` when it is waiting to be sent; a refusal (409, 422) keeps
+ * the server's message and field errors for the error summary.
+ */
+export async function write(method, path, body, labelKey) {
+  const result = await queueWrite({ method, path, body, label: t(labelKey) });
+  if (result.state === "pending") {
+    return { ok: false, pending: true, status: result.response?.status ?? 0, message: t("outbox.saved_pending"), errors: {} };
+  }
+  return result.response;
+}
 
 /** GET /volunteers/me: the signed-in volunteer's own profile, or the API's error shape. */
 export function loadOwnProfile() {
@@ -34,8 +48,12 @@ function wireOnDuty(form, profile) {
     }
     busy = true;
     const wanted = toggle.checked;
-    const answer = await api("PUT", "/api/v1/volunteers/me/on-duty", { on_duty: wanted });
+    const answer = await write("PUT", "/api/v1/volunteers/me/on-duty", { on_duty: wanted }, "volunteer.label_on_duty");
     busy = false;
+    if (answer.pending) {
+      announce(answer.message);
+      return;
+    }
     if (!answer.ok) {
       toggle.checked = !wanted;
       showErrors(form, { message: answer.message, errors: answer.errors });

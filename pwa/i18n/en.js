@@ -199,6 +199,11 @@ export default {
   "volunteer.exception_added": "Added.",
   "volunteer.exception_deleted": "Removed.",
   "volunteer.missing_date": "Choose a date.",
+  "volunteer.label_on_duty": "Change on-duty status",
+  "volunteer.label_profile": "Change volunteer profile",
+  "volunteer.label_availability": "Change free times",
+  "volunteer.label_exception_add": "Add a day that differs",
+  "volunteer.label_exception_delete": "Remove a day that differs",
   "volunteer.missing_choice": "Choose one.",
 
   "register.title": "Become a volunteer",

@@ -200,6 +200,11 @@ export default {
   "volunteer.exception_added": "已添加。",
   "volunteer.exception_deleted": "已删除。",
   "volunteer.missing_date": "请选日期。",
+  "volunteer.label_on_duty": "更改在岗状态",
+  "volunteer.label_profile": "修改志愿者资料",
+  "volunteer.label_availability": "修改空闲时间",
+  "volunteer.label_exception_add": "添加例外的日子",
+  "volunteer.label_exception_delete": "删除例外的日子",
   "volunteer.missing_choice": "请选一项。",
 
   "register.title": "我想当志愿者",

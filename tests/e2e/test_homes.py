@@ -107,10 +107,10 @@ def test_proxy_who_may_only_look_gets_no_ask_for_help_and_no_sos(open_tab, famil
     tab.screenshot("proxy-home-view-only")
 
 
-def test_other_roles_land_on_a_placeholder_with_their_role_and_settings(open_tab, family):
+def test_a_volunteer_lands_on_the_volunteer_home_with_settings(open_tab, family):
     tab = _signed_in(open_tab, family.volunteer_phone, "您好，志愿者")
     page = tab.page
-    expect(page.get_by_text("您的身份：志愿者")).to_be_visible()
+    expect(page.get_by_role("checkbox", name="我在岗，可以接任务")).to_be_checked()
     assert "elder-mode" not in (page.locator("html").get_attribute("class") or "")
     page.get_by_role("link", name="设置").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("设置")

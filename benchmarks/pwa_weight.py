@@ -59,9 +59,9 @@ class Wire:
         page.on("request", lambda request: self.requests.append(request))
         page.on("requestfinished", lambda request: self.finished.append(request))
 
-    def weigh(self) -> dict:
+    def weigh(self) -> tuple[dict, dict, set]:
         figures = {"js_gz": 0, "css_html_gz": 0, "total_gz": 0}
-        compressed_by = set()
+        files, compressed_by = {}, set()
         for request in self.finished:
             response = request.response()
             if response is None or 300 <= response.status < 400 or request.url.startswith(("data:", "blob:")):
@@ -73,11 +73,12 @@ class Wire:
                 size = len(gzip.compress(response.body(), compresslevel=GZIP_LEVEL))
                 compressed_by.add("benchmark")
             figures["total_gz"] += size
+            files[urlsplit(request.url).path] = files.get(urlsplit(request.url).path, 0) + size
             if request.resource_type == "script":
                 figures["js_gz"] += size
             elif request.resource_type in ("document", "stylesheet"):
                 figures["css_html_gz"] += size
-        return figures, compressed_by
+        return figures, files, compressed_by
 
     def fonts(self) -> list[str]:
         return [request.url for request in self.requests if request.resource_type == "font"]
@@ -95,7 +96,7 @@ def _context(browser, base_url: str, **options):
 def measure_screens(browser, app) -> dict:
     """Each screen on a first visit: a fresh context (empty cache) holding only the sign-in."""
     sessions = {}
-    results = {"screens": {}, "shown": {}, "font_urls": [], "foreign_urls": [], "compressed_by": set()}
+    results = {"screens": {}, "shown": {}, "files_gz": {}, "font_urls": [], "foreign_urls": [], "compressed_by": set()}
     for screen, (who, role, path) in SCREENS.items():
         if who and who not in sessions:
             signing_in = _context(browser, app.url)
@@ -110,8 +111,9 @@ def measure_screens(browser, app) -> dict:
         if who and page.get_by_label("密码", exact=True).is_visible():
             raise RuntimeError(f"{screen}: the sign-in form is showing, not the {role}'s screen")
         page.wait_for_load_state("networkidle")
-        figures, compressed_by = wire.weigh()
+        figures, files, compressed_by = wire.weigh()
         results["screens"][screen] = {"role": role, **figures}
+        results["files_gz"][screen] = dict(sorted(files.items(), key=lambda item: -item[1]))
         results["shown"][screen] = f"{path} as {who or 'nobody signed in'}: 「{shown}」"
         results["font_urls"] += wire.fonts()
         results["foreign_urls"] += wire.foreign()
@@ -236,6 +238,7 @@ def main() -> dict:
             if measured["compressed_by"] == {"benchmark"} else
             f"mixed: server-compressed sizes where sent so, else gzip level {GZIP_LEVEL} here"),
         "shown": measured["shown"],
+        "files_gz": measured["files_gz"],  # what to trim first when a budget is not met
         "third_party_urls": measured["foreign_urls"],
         "font_urls": measured["font_urls"],
         "lighthouse_runs": lighthouse["lighthouse_runs"],

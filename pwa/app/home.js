@@ -8,6 +8,7 @@ import { current, remember } from "./preferences.js";
 import { navigate } from "./router.js";
 import { announce, showScreen, slot } from "./screen.js";
 import { adopt, signedInUser, updateSignedInUser } from "./session.js";
+import { isStaff, showWorkerHome } from "./worker.js";
 import { showProviderHome } from "./provider.js";
 import { showVolunteerHome } from "./volunteer.js";
 
@@ -165,6 +166,8 @@ export function showHome(params, options) {
   actingForId = null;
   if (user.roles.includes("resident")) {
     showCareHome(user, subjectFor(user), options);
+  } else if (isStaff(user)) {
+    showWorkerHome(user, options, wireElderSwitch);
   } else if (user.proxy_for.length === 1) {
     actingForId = user.proxy_for[0].resident_id;
     showCareHome(user, subjectFor(user, actingForId), options);

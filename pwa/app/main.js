@@ -15,6 +15,10 @@ import { showStart } from "./sign-in.js";
 import { showRegister } from "./register.js";
 import { showVolunteerAvailability, showVolunteerProfile } from "./volunteer-profile.js";
 import { startServiceWorker } from "./update.js";
+import { showDevices, showLinkCode, showResident, showResidents } from "./worker-residents.js";
+import { showNewResident } from "./worker-register.js";
+import { showVolunteers } from "./worker-volunteers.js";
+import { showBuilding, showGrid, showHousehold, showNewHousehold, staffOnly } from "./worker.js";
 
 /** A screen for signed-in people only; anyone else gets the sign-in form at the same address. */
 function signedIn(show) {
@@ -51,6 +55,19 @@ route(/^\/volunteer\/profile\/?$/, volunteerOnly(showVolunteerProfile));
 route(/^\/volunteer\/availability\/?$/, volunteerOnly(showVolunteerAvailability));
 // end of volunteer and provider screens
 route(/^\/$/, signedIn(showHome));
+// worker screens (workers and admins)
+const staff = (show) => signedIn(staffOnly(show));
+route(/^\/worker\/grids\/(\d+)\/?$/, staff(showGrid));
+route(/^\/worker\/buildings\/(\d+)\/?$/, staff(showBuilding));
+route(/^\/worker\/buildings\/(\d+)\/new-household\/?$/, staff(showNewHousehold));
+route(/^\/worker\/households\/(\d+)\/?$/, staff(showHousehold));
+route(/^\/worker\/households\/(\d+)\/new-resident\/?$/, staff(showNewResident));
+route(/^\/worker\/residents\/?$/, staff(showResidents));
+route(/^\/worker\/residents\/(\d+)\/?$/, staff(showResident));
+route(/^\/worker\/residents\/(\d+)\/link-code\/?$/, staff(showLinkCode));
+route(/^\/worker\/residents\/(\d+)\/devices\/?$/, staff(showDevices));
+route(/^\/worker\/volunteers\/?$/, staff(showVolunteers));
+// end of worker screens
 configure({
   notFound: signedIn(showHome),
   after: () => showHelpPhone(helpPhoneFor(signedInUser()) ?? fallbackHelp()),

@@ -34,6 +34,9 @@ export function startServiceWorker() {
     } catch {
       return; // e.g. storage blocked in a private window: the app still works online
     }
+    if (!registration) {
+      return; // a browser that blocks service workers may resolve without a registration
+    }
     const activateNewVersion = () => {
       tapped = true;
       if (registration.waiting) {

@@ -23,7 +23,9 @@ function vettingForm(volunteer) {
   input.setAttribute("aria-describedby", `${id}-hint`);
   slot(form, "name").id = `${id}-name`;
   slot(form, "name").textContent = volunteer.display_name;
-  form.setAttribute("aria-labelledby", `${id}-name`);
+  slot(form, "phone").id = `${id}-phone`;
+  // Two volunteers may share a name; the phone keeps each form's label unique.
+  form.setAttribute("aria-labelledby", `${id}-name ${id}-phone`);
   slot(form, "phone").textContent = t("worker.volunteer_phone", { phone: spokenGroups(volunteer.phone || "") });
   handleForm(form, {
     labels: () => ({ expires_on: t("worker.vetting_expires"), kind: t("worker.vet_identity") }),

@@ -34,6 +34,7 @@ class Area:
     other_grid_resident: str
     pending_volunteer: str
     pending_volunteer_id: int
+    pending_volunteer_phone: str
 
 
 @pytest.fixture(scope="module")
@@ -54,14 +55,17 @@ def area(live_server):
         make_resident(make_household(make_building(other, "西区9幢")), family_name="孙", given_name="桂芝",
                       address_as="孙奶奶")
         admin = make_admin(community)
-        user = make_user(community, "volunteer", name="待审志愿者")
-        volunteer = Volunteer(user_id=user.id, community_id=community.id, gender="female", status="pending",
-                              home_lat=30.27, home_lng=120.15, travel_radius_km=3, load_cap=2)
-        db.session.add(volunteer)
+        # Two pending volunteers with one name: their forms must still be told apart.
+        for _ in range(2):
+            user = make_user(community, "volunteer", name="待审志愿者")
+            volunteer = Volunteer(user_id=user.id, community_id=community.id, gender="female", status="pending",
+                                  home_lat=30.27, home_lng=120.15, travel_radius_km=3, load_cap=2)
+            db.session.add(volunteer)
         db.session.commit()
         made = Area(worker_phone=worker.phone, admin_phone=admin.phone, grid_name=grid.name,
                     building_label=building.label, other_grid_resident="孙奶奶",
-                    pending_volunteer=user.display_name, pending_volunteer_id=volunteer.id)
+                    pending_volunteer=user.display_name, pending_volunteer_id=volunteer.id,
+                    pending_volunteer_phone=user.phone)
         db.session.remove()
     return made
 
@@ -188,7 +192,8 @@ def test_worker_vets_a_pending_volunteer_who_becomes_active(open_tab, area, live
     page = open_tab("/").page
     _sign_in_as(page, area.worker_phone, "您好，网格员")
     page.get_by_role("link", name="审核志愿者").click()
-    form = page.get_by_role("form", name=area.pending_volunteer)
+    phone = area.pending_volunteer_phone
+    form = page.get_by_role("form", name=f"{area.pending_volunteer} 电话 {phone[:3]} {phone[3:7]} {phone[7:]}")
     form.get_by_role("button", name="确认身份核验").click()
     expect(form.get_by_role("alert")).to_contain_text("请选择有效期。")
     form.get_by_label("身份核验有效期到").fill("2030-06-30")

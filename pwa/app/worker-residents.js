@@ -43,10 +43,14 @@ export async function showResidents(params, options) {
   addOptions(slot(screen, "statuses"), STATUSES.map((status) => [status, t(`worker.status.${status}`)]));
   let page = 1;
   let query = "";
+  let search = 0;
 
   async function fetchPage() {
+    // A newer search wins: rows of an older one (e.g. the first, unfiltered page) arriving
+    // late are dropped instead of mixed in.
+    const mine = search;
     const answer = await load(`/api/v1/residents?${query}&page=${page}&per_page=${PER_PAGE}`);
-    if (!answer.ok) {
+    if (!answer.ok || mine !== search) {
       return;
     }
     const { items, total } = answer.body;
@@ -62,15 +66,16 @@ export async function showResidents(params, options) {
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    const search = new URLSearchParams();
+    const filters = new URLSearchParams();
     for (const name of ["name", "grid_id", "tag", "status"]) {
       const value = form.elements[name].value.trim();
       if (value) {
-        search.set(name, value);
+        filters.set(name, value);
       }
     }
-    query = search.toString();
+    query = filters.toString();
     page = 1;
+    search += 1;
     list.replaceChildren();
     await fetchPage();
   });

@@ -7,10 +7,8 @@ import { dialable, spokenGroups, t } from "./i18n.js";
 import { current, remember } from "./preferences.js";
 import { navigate } from "./router.js";
 import { announce, showScreen, slot } from "./screen.js";
-import { adopt, signedInUser, updateSignedInUser } from "./session.js";
-import { isStaff, showWorkerHome } from "./worker.js";
-import { showProviderHome } from "./provider.js";
-import { showVolunteerHome } from "./volunteer.js";
+import { adopt, isStaff, signedInUser, updateSignedInUser } from "./session.js";
+import { importModule } from "./update.js";
 
 let actingForId = null;
 
@@ -160,13 +158,15 @@ function showPlaceholderHome(user, options) {
   slot(screen, "roles").textContent = t("home.roles", { roles: roles || t("home.no_roles") });
 }
 
-/** `/`: the home of whoever is signed in. */
-export function showHome(params, options) {
+/** `/`: the home of whoever is signed in. Staff, volunteer and provider homes are fetched only
+ * for those roles, so a resident's phone downloads none of them. */
+export async function showHome(params, options) {
   const user = signedInUser();
   actingForId = null;
   if (user.roles.includes("resident")) {
     showCareHome(user, subjectFor(user), options);
   } else if (isStaff(user)) {
+    const { showWorkerHome } = await importModule(() => import("./worker.js"));
     showWorkerHome(user, options, wireElderSwitch);
   } else if (user.proxy_for.length === 1) {
     actingForId = user.proxy_for[0].resident_id;
@@ -174,8 +174,10 @@ export function showHome(params, options) {
   } else if (user.proxy_for.length > 1) {
     showChooser(user, options);
   } else if (user.roles.includes("volunteer")) {
+    const { showVolunteerHome } = await importModule(() => import("./volunteer.js"));
     return showVolunteerHome(user, options);
   } else if (user.roles.includes("provider")) {
+    const { showProviderHome } = await importModule(() => import("./provider.js"));
     showProviderHome(user, options);
   } else {
     showPlaceholderHome(user, options);
@@ -212,7 +214,7 @@ export function subjectOfPath(residentId) {
  */
 export async function enter(fallback, message = t("sign_in.signed_in")) {
   const me = await api("GET", "/api/v1/me");
-  adopt(me.ok ? me.body : { proxy_for: [], roles: [], ...fallback });
+  await adopt(me.ok ? me.body : { proxy_for: [], roles: [], ...fallback });
   await navigate("/", { replace: true });
   announce(message);
 }

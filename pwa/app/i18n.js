@@ -1,10 +1,13 @@
 // Every visible string comes from the catalogues in /i18n/ (zh-CN by default, en), in the
 // language on <html lang>; dates and times are shown in the community's time zone.
 
-import en from "../i18n/en.js";
 import zhCN from "../i18n/zh-CN.js";
+import { importModule } from "./update.js";
 
-const CATALOGUES = { "zh-CN": zhCN, en };
+// zh-CN is always here; English is fetched only by people who chose it, so the catalogue most
+// phones never use costs them nothing.
+const CATALOGUES = { "zh-CN": zhCN };
+const LOADERS = { en: () => importModule(() => import("../i18n/en.js")) };
 const DEFAULT_TIME_ZONE = "Asia/Shanghai";
 
 let timeZone = DEFAULT_TIME_ZONE;
@@ -14,9 +17,21 @@ export function language() {
   return document.documentElement.lang === "en" ? "en" : "zh-CN";
 }
 
+/** Whether the catalogue of `lang` is loaded (zh-CN always is). */
+export function hasCatalogue(lang) {
+  return lang in CATALOGUES || !(lang in LOADERS);
+}
+
+/** Load the catalogue of `lang` if it is not here yet. */
+export async function loadCatalogue(lang) {
+  if (!hasCatalogue(lang)) {
+    CATALOGUES[lang] = (await LOADERS[lang]()).default;
+  }
+}
+
 /** The text for `key` in the current language, with {name} placeholders filled from `values`. */
 export function t(key, values = {}) {
-  const text = CATALOGUES[language()][key] ?? CATALOGUES["zh-CN"][key];
+  const text = CATALOGUES[language()]?.[key] ?? CATALOGUES["zh-CN"][key];
   if (text === undefined) {
     throw new Error(`No text for ${key}`);
   }

@@ -6,19 +6,25 @@ import { helpPhoneFor, showHome, showProxyHome, subjectOfPath } from "./home.js"
 import { showHelpPhone } from "./help-phone.js";
 import { showLink } from "./link.js";
 import { startOutbox } from "./outbox.js";
+import { loadCatalogue } from "./i18n.js";
 import { apply, current } from "./preferences.js";
 import { startReadAloud } from "./read-aloud.js";
-import { configure, route, startRouter } from "./router.js";
+import { configure, navigate, route, startRouter } from "./router.js";
 import { showSettings } from "./settings.js";
-import { loadSignedInUser, signedInUser } from "./session.js";
+import { isStaff, loadSignedInUser, signedInUser } from "./session.js";
 import { showStart } from "./sign-in.js";
-import { showRegister } from "./register.js";
-import { showVolunteerAvailability, showVolunteerProfile } from "./volunteer-profile.js";
-import { startServiceWorker } from "./update.js";
-import { showDevices, showLinkCode, showResident, showResidents } from "./worker-residents.js";
-import { showNewResident } from "./worker-register.js";
-import { showVolunteers } from "./worker-volunteers.js";
-import { showBuilding, showGrid, showHousehold, showNewHousehold, staffOnly } from "./worker.js";
+import { importModule, startServiceWorker } from "./update.js";
+
+/** A screen whose module is fetched the first time it is needed: each role downloads its own
+ * screens only (the service worker still precaches them all for offline use). */
+function lazy(load, name) {
+  return async (params, options) => (await importModule(load))[name](params, options);
+}
+
+const registerScreens = () => import("./register.js");
+const volunteerScreens = () => import("./volunteer-profile.js");
+const workerScreens = () => import("./worker.js");
+const residentScreens = () => import("./worker-residents.js");
 
 /** A screen for signed-in people only; anyone else gets the sign-in form at the same address. */
 function signedIn(show) {
@@ -50,23 +56,24 @@ route(/^(?:\/for\/(\d+))?\/sos\/?$/, aboutSubject((subject, options) => showSos(
 route(/^(?:\/for\/(\d+))?\/(?:ask-for-help|im-ok)\/?$/, aboutSubject(showComingSoon));
 route(/^\/for\/(\d+)\/?$/, signedIn(showProxyHome));
 // volunteer and provider screens
-route(/^\/register\/?$/, showRegister);
-route(/^\/volunteer\/profile\/?$/, volunteerOnly(showVolunteerProfile));
-route(/^\/volunteer\/availability\/?$/, volunteerOnly(showVolunteerAvailability));
+route(/^\/register\/?$/, lazy(registerScreens, "showRegister"));
+route(/^\/volunteer\/profile\/?$/, volunteerOnly(lazy(volunteerScreens, "showVolunteerProfile")));
+route(/^\/volunteer\/availability\/?$/, volunteerOnly(lazy(volunteerScreens, "showVolunteerAvailability")));
 // end of volunteer and provider screens
 route(/^\/$/, signedIn(showHome));
 // worker screens (workers and admins)
-const staff = (show) => signedIn(staffOnly(show));
-route(/^\/worker\/grids\/(\d+)\/?$/, staff(showGrid));
-route(/^\/worker\/buildings\/(\d+)\/?$/, staff(showBuilding));
-route(/^\/worker\/buildings\/(\d+)\/new-household\/?$/, staff(showNewHousehold));
-route(/^\/worker\/households\/(\d+)\/?$/, staff(showHousehold));
-route(/^\/worker\/households\/(\d+)\/new-resident\/?$/, staff(showNewResident));
-route(/^\/worker\/residents\/?$/, staff(showResidents));
-route(/^\/worker\/residents\/(\d+)\/?$/, staff(showResident));
-route(/^\/worker\/residents\/(\d+)\/link-code\/?$/, staff(showLinkCode));
-route(/^\/worker\/residents\/(\d+)\/devices\/?$/, staff(showDevices));
-route(/^\/worker\/volunteers\/?$/, staff(showVolunteers));
+const staff = (load, name) => signedIn((params, options) => (isStaff(signedInUser())
+  ? lazy(load, name)(params, options) : navigate("/", { replace: true })));
+route(/^\/worker\/grids\/(\d+)\/?$/, staff(workerScreens, "showGrid"));
+route(/^\/worker\/buildings\/(\d+)\/?$/, staff(workerScreens, "showBuilding"));
+route(/^\/worker\/buildings\/(\d+)\/new-household\/?$/, staff(workerScreens, "showNewHousehold"));
+route(/^\/worker\/households\/(\d+)\/?$/, staff(workerScreens, "showHousehold"));
+route(/^\/worker\/households\/(\d+)\/new-resident\/?$/, staff(() => import("./worker-register.js"), "showNewResident"));
+route(/^\/worker\/residents\/?$/, staff(residentScreens, "showResidents"));
+route(/^\/worker\/residents\/(\d+)\/?$/, staff(residentScreens, "showResident"));
+route(/^\/worker\/residents\/(\d+)\/link-code\/?$/, staff(residentScreens, "showLinkCode"));
+route(/^\/worker\/residents\/(\d+)\/devices\/?$/, staff(residentScreens, "showDevices"));
+route(/^\/worker\/volunteers\/?$/, staff(() => import("./worker-volunteers.js"), "showVolunteers"));
 // end of worker screens
 configure({
   notFound: signedIn(showHome),
@@ -80,6 +87,7 @@ function fallbackHelp() {
 
 async function start() {
   serverPhone(); // read before the footer is rewritten
+  await loadCatalogue(current().language); // before the first screen, so it is never shown in the wrong language
   apply(current());
   startReadAloud();
   await loadSignedInUser();

@@ -1,6 +1,8 @@
 // Display preferences (elder mode, text size, high contrast, read aloud, language): kept on the
 // server so they follow the person, and on this phone so first-paint.js applies them at once.
 
+import { hasCatalogue, loadCatalogue } from "./i18n.js";
+
 const KEY = "linli.preferences";
 export const PREFERENCE_NAMES = ["elder_mode", "text_size", "high_contrast", "read_aloud", "language"];
 const TEXT_SIZES = ["standard", "large", "extra_large"];
@@ -37,7 +39,15 @@ export function apply(prefs) {
   root.classList.toggle("high-contrast", prefs.high_contrast);
   root.classList.toggle("text-large", prefs.text_size === "large");
   root.classList.toggle("text-extra-large", prefs.text_size === "extra_large");
-  root.lang = prefs.language;
+  if (hasCatalogue(prefs.language)) {
+    switchLanguage(prefs);
+  } else {
+    loadCatalogue(prefs.language).then(() => switchLanguage(prefs), () => {});
+  }
+}
+
+function switchLanguage(prefs) {
+  document.documentElement.lang = prefs.language;
   for (const listener of listeners) {
     listener(prefs);
   }

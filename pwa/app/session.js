@@ -4,7 +4,7 @@
 // signed-in user, so their home renders offline.
 
 import { api } from "./api.js";
-import { setTimeZone } from "./i18n.js";
+import { loadCatalogue, setTimeZone } from "./i18n.js";
 import { PREFERENCE_NAMES, remember } from "./preferences.js";
 import { cacheClear, cacheGet, cachePut } from "./store.js";
 
@@ -113,7 +113,7 @@ export function signedInUser() {
  * Take `user` (a /me answer) as the signed-in person: their preferences, kept on the server so
  * they follow them to a new phone, replace this phone's, and times show in their community's zone.
  */
-export function adopt(user, { fetchedAt = null } = {}) {
+export async function adopt(user, { fetchedAt = null } = {}) {
   me = user;
   meFetchedAt = fetchedAt;
   remembered.signedIn = true;
@@ -128,6 +128,9 @@ export function adopt(user, { fetchedAt = null } = {}) {
     if (name in user) {
       prefs[name] = user[name];
     }
+  }
+  if (prefs.language) {
+    await loadCatalogue(prefs.language); // so the screens that follow speak their language at once
   }
   remember(prefs);
   if (user.time_zone) {
@@ -200,4 +203,9 @@ export function updateSignedInUser(changes) {
       cachePut(me.id, ME, me).catch(() => {});
     }
   }
+}
+
+/** Whether `user` gets the worker home: workers, and admins (the same home over the community). */
+export function isStaff(user) {
+  return Boolean(user) && (user.roles.includes("worker") || user.roles.includes("admin"));
 }

@@ -3,7 +3,7 @@
 // (so it follows the person to another phone); signing out lives here too.
 
 import { api, forgetCsrfToken } from "./api.js";
-import { t, translate } from "./i18n.js";
+import { loadCatalogue, t, translate } from "./i18n.js";
 import { current, remember } from "./preferences.js";
 import { navigate, rerender } from "./router.js";
 import { pendingItems, queueWrite } from "./outbox.js";
@@ -101,6 +101,9 @@ export function showSettings(params, options) {
   form.addEventListener("change", async (event) => {
     const input = event.target;
     const change = changeOf(input);
+    if (input.name === "language") {
+      await loadCatalogue(input.value); // so the screen below is shown in the new language
+    }
     remember(change);
     if (input.name === "language") {
       // Every string on the page changes: show the screen again, keeping the person's place.

@@ -8,6 +8,21 @@ const OFFER = {
 };
 // An app left open for days still hears of new versions when it comes back to the front.
 const CHECK_AT_MOST_EVERY_MS = 60 * 60 * 1000;
+// Set when another tab switched the app to a new version while this page runs the old one.
+let outdated = false;
+
+/**
+ * Load one of the app's lazily imported modules. After another tab took a new version, a module
+ * fetched now would come from that version and mix with this page's old ones: the page is
+ * reloaded into the new version at the same address instead.
+ */
+export function importModule(load) {
+  if (outdated) {
+    window.location.reload();
+    return new Promise(() => {});
+  }
+  return load();
+}
 
 export function startServiceWorker() {
   if (!("serviceWorker" in navigator)) {
@@ -21,6 +36,7 @@ export function startServiceWorker() {
       window.location.reload();
     } else if (controlled) {
       // Another tab of this app took the new version: this one keeps its page until a tap.
+      outdated = true;
       offer(region, () => window.location.reload());
     }
     // else the first version's worker took in this page of a first visit: nothing to offer.

@@ -6,12 +6,7 @@ import { clearErrors, showErrors } from "./errors.js";
 import { t } from "./i18n.js";
 import { navigate } from "./router.js";
 import { announce, showScreen, slot } from "./screen.js";
-import { signedInUser } from "./session.js";
 
-/** Whether `user` gets the worker home: workers, and admins (the same home over the community). */
-export function isStaff(user) {
-  return Boolean(user) && (user.roles.includes("worker") || user.roles.includes("admin"));
-}
 
 /**
  * An answer the screen can show when it failed: a lost connection says these screens need the
@@ -236,9 +231,4 @@ export async function showNewHousehold([buildingId], options) {
   const building = await load(`/api/v1/buildings/${buildingId}`);
   slot(screen, "heading").textContent = building.ok
     ? t("worker.register_household_in", { building: building.body.label }) : t("worker.register_household");
-}
-
-/** A worker screen for staff only; anyone else is sent home. */
-export function staffOnly(show) {
-  return (params, options) => (isStaff(signedInUser()) ? show(params, options) : navigate("/", { replace: true }));
 }

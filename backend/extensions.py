@@ -8,6 +8,8 @@ from flask_smorest import Api
 from flask_smorest import Blueprint as SmorestBlueprint
 from flask_sqlalchemy import SQLAlchemy
 from webargs.flaskparser import FlaskParser
+
+from backend.common.openapi import IdempotencyPlugin
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
@@ -41,7 +43,7 @@ class LinliApi(Api):
         return http_error_response(error)
 
 
-api = LinliApi()
+api = LinliApi(spec_kwargs={"extra_plugins": [IdempotencyPlugin()]})
 
 
 class _StrictParser(FlaskParser):

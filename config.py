@@ -77,6 +77,20 @@ class Config:
     OPENAPI_URL_PREFIX = "/api/v1"
     OPENAPI_JSON_PATH = "openapi.json"
 
+    # Web Push (docs/push.md). The VAPID key pair tells browsers' push services that a push
+    # comes from this server; without one configured, development and tests generate a pair
+    # once into instance/vapid.json, production refuses to start.
+    VAPID_PRIVATE_KEY = _env("VAPID_PRIVATE_KEY")
+    VAPID_PUBLIC_KEY = _env("VAPID_PUBLIC_KEY")
+    VAPID_SUBJECT = _env("VAPID_SUBJECT", "mailto:linli@localhost")
+    VAPID_KEYS_IN_INSTANCE = True
+    # The longest a push service is asked to keep a message for an offline phone; a kind's own
+    # remaining lifetime is sent when it is shorter (pywebpush's default of 0 drops the message).
+    PUSH_TTL_SECONDS = _env_int("PUSH_TTL_SECONDS", 4 * 7 * 24 * 3600)
+    PUSH_TIMEOUT_SECONDS = float(_env("PUSH_TIMEOUT_SECONDS", "10"))
+    PUSH_CONNECTIONS = _env_int("PUSH_CONNECTIONS", 16)  # kept open per push service host
+    PUSH_ALLOW_LOOPBACK_HTTP = True  # http://127.0.0.1 endpoints: the test suite's push service
+
     PWA_DIR = BASE_DIR / "pwa"
     # Shown by the PWA to browsers without JavaScript while no community has a phone yet.
     COMMUNITY_PHONE_FALLBACK = _env("COMMUNITY_PHONE_FALLBACK")
@@ -99,6 +113,9 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     DEVICE_COOKIE_NAME = "__Host-linli_device"
     PREFERRED_URL_SCHEME = "https"
+    VAPID_SUBJECT = _env("VAPID_SUBJECT")
+    VAPID_KEYS_IN_INSTANCE = False
+    PUSH_ALLOW_LOOPBACK_HTTP = False
 
 
 class TestConfig(Config):

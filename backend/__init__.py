@@ -29,6 +29,7 @@ def register_extensions(app: Flask) -> None:
     from backend.accounts.services import load_session_user, unauthorized
     from backend.common.sqlite import configure_sqlite_engine
     from backend.extensions import api, db, limiter, login_manager, migrate
+    from backend.notifications import vapid
 
     import_models()
     db.init_app(app)
@@ -42,6 +43,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.unauthorized_handler(unauthorized)
     limiter.init_app(app)
     api.init_app(app)
+    vapid.init_app(app)  # production without VAPID keys stops here, not at the first push
 
 
 def import_models() -> None:

@@ -52,6 +52,7 @@ def import_models() -> None:
     import backend.audit.models  # noqa: F401
     import backend.common.idempotency  # noqa: F401
     import backend.community.models  # noqa: F401
+    import backend.notifications.models  # noqa: F401
     import backend.onboarding.models  # noqa: F401
     import backend.people.models  # noqa: F401
     import backend.volunteers.models  # noqa: F401

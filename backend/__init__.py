@@ -63,12 +63,14 @@ def register_blueprints(app: Flask) -> None:
     from backend.audit.routes import blp as audit_blp
     from backend.community.routes import blp as community_blp
     from backend.extensions import api
+    from backend.notifications.push_routes import blp as push_blp
     from backend.onboarding.routes import blp as onboarding_blp
     from backend.people.routes import blp as people_blp
     from backend.volunteers.routes import blp as volunteers_blp
     from backend.pwa import pwa_blueprint
 
-    for blueprint in (accounts_blp, community_blp, onboarding_blp, volunteers_blp, people_blp, audit_blp,):
+    for blueprint in (accounts_blp, community_blp, onboarding_blp, volunteers_blp, people_blp, audit_blp,
+                      push_blp):
         api.register_blueprint(blueprint)
     app.register_blueprint(pwa_blueprint)
 

@@ -53,6 +53,9 @@ class Kind:
     topic: str | None = None  # a newer push with the same topic replaces an older one
     url: str = "/notifications"  # the screen a tap opens
     secret_params: tuple[str, ...] = ()  # blanked in the notification once it is delivered
+    # Params a push may show on a lock screen (never names, addresses, phones, health or child
+    # data): a push text using any other param is replaced by a generic one (docs/push.md).
+    push_params: tuple[str, ...] = ()
     alert_when_undelivered: bool | None = None  # None: safety kinds do
 
     def __post_init__(self):
@@ -98,6 +101,8 @@ def _problems(kind: Kind) -> list[str]:
             problems.append(f"{language} texts use undeclared params {sorted(unknown)}")
     if set(kind.secret_params) - set(kind.params):
         problems.append("secret_params must be params")
+    if set(kind.push_params) - set(kind.params) or set(kind.push_params) & set(kind.secret_params):
+        problems.append("push_params must be params, and never secret ones")
     if kind.sms is not None:
         if set(kind.sms.params) - set(kind.params):
             problems.append("SMS params must be params of the kind")

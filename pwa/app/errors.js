@@ -9,7 +9,7 @@ function fieldParts(form, name) {
   if (!field) {
     return null;
   }
-  return { field, input: field.querySelector("input"), message: field.querySelector(".field-error") };
+  return { field, input: field.querySelector("input, select, textarea"), message: field.querySelector(".field-error") };
 }
 
 function describedBy(input, errorId, present) {

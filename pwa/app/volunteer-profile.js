@@ -3,10 +3,11 @@
 // (overlaps, ranges) and its words are shown in the error summary.
 
 import { api } from "./api.js";
-import { clearErrors, showErrors } from "./errors.js";
+import { showErrors } from "./errors.js";
+import { handleForm } from "./forms.js";
 import { formatDateTime, language, t } from "./i18n.js";
 import { announce, showScreen, slot } from "./screen.js";
-import { loadOwnProfile, write } from "./volunteer.js";
+import { loadOwnProfile, queue, write } from "./volunteer.js";
 
 const WEEKDAYS = [0, 1, 2, 3, 4, 5, 6];
 
@@ -39,42 +40,6 @@ export function ticked(form, name) {
   return [...form.querySelectorAll(`input[name="${name}"]:checked`)].map((input) => input.value);
 }
 
-/** Run one save of `form` at a time; `save()` returns the API's answer, `done(answer)` follows success. */
-function onSubmit(form, { check = () => ({}), save, done, labels = () => ({}) }) {
-  let busy = false;
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    if (busy) {
-      return;
-    }
-    const problems = check();
-    if (Object.keys(problems).length) {
-      showErrors(form, { message: t("error.check_marked"), errors: problems }, labels());
-      return;
-    }
-    busy = true;
-    const button = form.querySelector('button[type="submit"]');
-    button.setAttribute("aria-disabled", "true");
-    announce(t("volunteer.saving"));
-    const answer = await save();
-    busy = false;
-    button.removeAttribute("aria-disabled");
-    announce("");
-    if (answer.pending) {
-      // Kept on this phone and sent when the network is back; the outbox shows it as waiting.
-      clearErrors(form);
-      announce(answer.message);
-      return;
-    }
-    if (!answer.ok) {
-      showErrors(form, answer, labels());
-      return;
-    }
-    clearErrors(form);
-    await done(answer);
-  });
-}
-
 function profileLabels() {
   return {
     gender: t("volunteer.gender"), skills: t("volunteer.skills"), languages: t("volunteer.languages"),
@@ -103,7 +68,7 @@ export async function showVolunteerProfile(params, options) {
   form.elements.travel_radius_km.value = mine.travel_radius_km ?? "";
   form.elements.load_cap.value = mine.load_cap ?? "";
   form.elements.about.value = mine.about ?? "";
-  onSubmit(form, {
+  handleForm(form, {
     labels: profileLabels,
     check() {
       const problems = {};
@@ -114,7 +79,7 @@ export async function showVolunteerProfile(params, options) {
       }
       return problems;
     },
-    save: () => write("PATCH", "/api/v1/volunteers/me", {
+    submit: () => queue("PATCH", "/api/v1/volunteers/me", {
       gender: form.querySelector('input[name="gender"]:checked')?.value,
       skills: ticked(form, "skills"),
       languages: ticked(form, "languages"),
@@ -282,10 +247,10 @@ function wireExceptionForm(screen) {
     date: t("volunteer.exception_date"), start: t("volunteer.start"), end: t("volunteer.end"),
     note: t("volunteer.exception_note"), available: t("volunteer.exception_kind"),
   });
-  onSubmit(form, {
+  handleForm(form, {
     labels,
     check: () => (form.elements.date.value ? {} : { date: [t("volunteer.missing_date")] }),
-    save() {
+    submit() {
       const available = form.querySelector('input[name="available"]:checked')?.value === "true";
       const body = { date: form.elements.date.value, available };
       if (available) {
@@ -295,7 +260,7 @@ function wireExceptionForm(screen) {
       if (form.elements.note.value.trim()) {
         body.note = form.elements.note.value.trim();
       }
-      return write("POST", "/api/v1/volunteers/me/exceptions", body, "volunteer.label_exception_add");
+      return queue("POST", "/api/v1/volunteers/me/exceptions", body, "volunteer.label_exception_add");
     },
     async done() {
       form.reset();
@@ -320,13 +285,15 @@ export async function showVolunteerAvailability(params, options) {
   showExceptions(screen, profile.body.exceptions);
   wireExceptionForm(screen);
   let sent = [];
-  onSubmit(form, {
+  handleForm(form, {
     labels: () => ({ slots: t("volunteer.availability_title") }),
-    save: async () => {
+    submit: async () => {
       sent = weekOf(week);
-      const answer = await write("PUT", "/api/v1/volunteers/me/availability", { slots: sent },
+      const report = await queue("PUT", "/api/v1/volunteers/me/availability", { slots: sent },
         "volunteer.label_availability");
-      return answer.ok || answer.pending ? answer : { ...answer, errors: slotErrors(answer.errors, sent) };
+      const answer = report.response;
+      return answer && !answer.ok && report.state !== "pending"
+        ? { ...report, response: { ...answer, errors: slotErrors(answer.errors, sent) } } : report;
     },
     done: () => announce(t("volunteer.saved")),
   });

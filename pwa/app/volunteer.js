@@ -9,12 +9,20 @@ import { queueWrite } from "./outbox.js";
 import { announce, showScreen, slot } from "./screen.js";
 
 /**
+ * A volunteer's write through the outbox, as queueWrite reports it ({state, response}), for
+ * handleForm (forms.js).
+ */
+export function queue(method, path, body, labelKey) {
+  return queueWrite({ method, path, body, label: t(labelKey) });
+}
+
+/**
  * A volunteer's write, through the outbox (kept and sent again if the network drops). Resolves to
  * the API's answer with `pending: true` when it is waiting to be sent; a refusal (409, 422) keeps
  * the server's message and field errors for the error summary.
  */
 export async function write(method, path, body, labelKey) {
-  const result = await queueWrite({ method, path, body, label: t(labelKey) });
+  const result = await queue(method, path, body, labelKey);
   if (result.state === "pending") {
     return { ok: false, pending: true, status: result.response?.status ?? 0, message: t("outbox.saved_pending"), errors: {} };
   }

@@ -6,7 +6,8 @@ import { t } from "./i18n.js";
 import { navigate } from "./router.js";
 import { announce, slot } from "./screen.js";
 import { termLabel } from "./worker-residents.js";
-import { handleForm, load, workerScreen } from "./worker.js";
+import { handleForm } from "./forms.js";
+import { load, workerScreen } from "./worker.js";
 
 const REQUIRED = ["family_name", "given_name", "address_as", "birth_year", "consent_giver_name"];
 

@@ -6,7 +6,8 @@ import { clearErrors } from "./errors.js";
 import { queueWrite } from "./outbox.js";
 import { formatDateTime, language, spokenGroups, t } from "./i18n.js";
 import { announce, slot } from "./screen.js";
-import { fillFacts, fillList, handleForm, linkButton, load, workerScreen } from "./worker.js";
+import { handleForm } from "./forms.js";
+import { fillFacts, fillList, linkButton, load, workerScreen } from "./worker.js";
 
 const STATUSES = ["active", "away", "in_hospital", "moved_away", "deceased"];
 const PER_PAGE = 20;

@@ -4,7 +4,8 @@
 import { queueWrite } from "./outbox.js";
 import { t, translate, spokenGroups } from "./i18n.js";
 import { announce, slot } from "./screen.js";
-import { handleForm, load, workerScreen } from "./worker.js";
+import { handleForm } from "./forms.js";
+import { load, workerScreen } from "./worker.js";
 
 function vettingForm(volunteer) {
   const fragment = document.getElementById("worker-vetting-form").content.cloneNode(true);

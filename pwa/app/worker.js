@@ -2,22 +2,13 @@
 // buildings → households, and registering a household; shared helpers for the worker screens.
 
 import { api } from "./api.js";
-import { clearErrors, showErrors } from "./errors.js";
+import { explain, handleForm } from "./forms.js";
 import { t } from "./i18n.js";
 import { navigate } from "./router.js";
 import { announce, showScreen, slot } from "./screen.js";
 
-
-/**
- * An answer the screen can show when it failed: a lost connection says these screens need the
- * network (their writes need the server's answer at once, so nothing is queued).
- */
-export function explain(answer) {
-  if (answer.reason === "network_unreachable") {
-    return { ...answer, message: t("worker.needs_network") };
-  }
-  return answer;
-}
+// The form helper lives in forms.js; kept here until every worker screen imports it from there.
+export { explain, flatErrors, handleForm } from "./forms.js";
 
 /** Put `message` in the screen's list `list`, or show its `empty` slot when there are no rows. */
 export function fillList(screen, rows, build, listName = "list") {
@@ -56,69 +47,6 @@ export function fillFacts(list, pairs) {
     parts.push(dt, dd);
   }
   list.replaceChildren(...parts);
-}
-
-/**
- * Flatten the server's nested field errors ({consent: {giver_name: [...]}}) into the form's
- * field names (`consent_giver_name`); list indexes are dropped (the forms have one of each).
- */
-export function flatErrors(errors, rename = {}) {
-  const flat = {};
-  const walk = (value, path) => {
-    if (Array.isArray(value) && value.every((item) => typeof item === "string")) {
-      const name = path.filter((part) => !/^\d+$/.test(part)).join("_");
-      flat[rename[name] ?? name] = value;
-    } else if (value && typeof value === "object") {
-      for (const [key, inner] of Object.entries(value)) {
-        walk(inner, [...path, key]);
-      }
-    }
-  };
-  walk(errors, []);
-  return flat;
-}
-
-/**
- * One submission of `form` at a time: `check()` returns field errors found before asking the
- * server, `submit()` the API's answer (or the outbox's report); on success `done(answer)`, and
- * `pending(report)` when the outbox keeps the write until the phone is online.
- */
-export function handleForm(form, {
-  check = () => ({}), submit, done, pending = () => announce(t("worker.pending")), labels = () => ({}), rename = {},
-}) {
-  let busy = false;
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    if (busy) {
-      return;
-    }
-    const problems = check();
-    if (Object.keys(problems).length) {
-      showErrors(form, { message: t("error.check_marked"), errors: problems }, labels());
-      return;
-    }
-    busy = true;
-    const button = form.querySelector('button[type="submit"]');
-    button.setAttribute("aria-disabled", "true");
-    announce(t("worker.busy"));
-    let answer = await submit();
-    busy = false;
-    button.removeAttribute("aria-disabled");
-    announce("");
-    // A write through the outbox reports {state, response}: "pending" waits on this phone.
-    if (answer.state === "pending") {
-      clearErrors(form);
-      await pending(answer);
-      return;
-    }
-    answer = explain(answer.state ? answer.response : answer);
-    if (!answer.ok) {
-      showErrors(form, { message: answer.message, errors: flatErrors(answer.errors, rename) }, labels());
-      return;
-    }
-    clearErrors(form);
-    await done(answer);
-  });
 }
 
 /**

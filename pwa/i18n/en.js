@@ -125,6 +125,8 @@ export default {
   "outbox.label_preferences": "Change display settings",
   "outbox.saved_pending": "Saved on this phone; it will be sent when you are online.",
   "offline.last_updated": "Last updated {time}",
+  "forms.busy": "Sending…",
+  "forms.needs_network": "Needs the internet: the server cannot be reached now. Try again when online.",
   "sign_out.warning_title": "Some things have not been sent",
   "sign_out.warning": "{count} still waiting to be sent. After you sign out they are only sent when you sign in again.",
   "sign_out.confirm": "Sign out anyway",

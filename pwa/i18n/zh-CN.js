@@ -126,6 +126,8 @@ export default {
   "outbox.label_preferences": "修改显示设置",
   "outbox.saved_pending": "已在这部手机上保存，联网后会自动发送。",
   "offline.last_updated": "最后更新 {time}",
+  "forms.busy": "正在提交…",
+  "forms.needs_network": "需要联网：现在连不上服务器，请联网后再试。",
   "sign_out.warning_title": "还有内容没有发送",
   "sign_out.warning": "有 {count} 条内容还没有发送。退出后，要等您再次登录才会发送。",
   "sign_out.confirm": "仍然退出",

@@ -78,6 +78,7 @@ class Received:
     payload: dict | None = None
     vapid_key: str | None = None
     claims: dict = field(default_factory=dict)
+    peer: tuple = ()  # the client's address and port: one per connection it opened
 
 
 class Refused(Exception):
@@ -178,11 +179,11 @@ class PushService:
         with self._lock:
             return [item for item in self.received if item.refusal is not None]
 
-    def _handle(self, path: str, headers, body: bytes) -> tuple[int, dict]:
+    def _handle(self, path: str, headers, body: bytes, peer: tuple) -> tuple[int, dict]:
         token = path.removeprefix("/push/")
         with self._lock:
             subscription = self._subscriptions.get(token) if path.startswith("/push/") else None
-        received = Received(token=token, status=0)
+        received = Received(token=token, status=0, peer=peer)
         try:
             if subscription is None:
                 raise Refused(404, "no such subscription")
@@ -244,7 +245,7 @@ class PushService:
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
-                status, extra = service._handle(self.path, self.headers, body)
+                status, extra = service._handle(self.path, self.headers, body, self.client_address)
                 self.send_response(status)
                 for name, value in extra.items():
                     self.send_header(name, value)

@@ -55,8 +55,12 @@ async function refresh() {
   render();
 }
 
-/** Send one stored item under the current session; resolves to what queueWrite reports. */
-async function attempt(item) {
+/**
+ * Send one stored item under the current session; resolves to what queueWrite reports.
+ * `ownRefusal`: the screen that asked is waiting for this answer and shows a refusal itself, so a
+ * refused item is removed instead of also being listed under 未能发送.
+ */
+async function attempt(item, { ownRefusal = false } = {}) {
   sending.add(item.key);
   try {
     const answer = await api(item.method, item.path, item.body, { headers: { "Idempotency-Key": item.key } });
@@ -75,7 +79,11 @@ async function attempt(item) {
       await outboxPut({ ...item, state: "pending", attempts, next_try_at: Date.now() + backoff(attempts) });
       return { state: "pending", response: answer };
     }
-    await outboxPut({ ...item, state: "failed", message: answer.message, reason: answer.reason });
+    if (ownRefusal) {
+      await outboxDelete(item.key);
+    } else {
+      await outboxPut({ ...item, state: "failed", message: answer.message, reason: answer.reason });
+    }
     return { state: "failed", response: answer };
   } finally {
     sending.delete(item.key);
@@ -137,8 +145,14 @@ export function flush({ force = false } = {}) {
  * the full-screen "没有发出 — 请直接打电话" opens (calls for `subject`, a home's subject, else the
  * signed-in person's grid worker) and the state is "failed".
  * `stampOccurredAt` adds the tap time to the body as `occurred_at`, for endpoints that take it.
+ * `ownRefusal`: the calling screen shows a refusal (409, 422, 403…) of this first attempt itself
+ * (a form's error summary), so it is not listed again under 未能发送. Only the first attempt, made
+ * while the screen waits: a refusal on a later retry (after reconnecting, the form long gone)
+ * still lands in 未能发送.
  */
-export async function queueWrite({ method, path, body, label, urgent = false, subject = null, stampOccurredAt = false }) {
+export async function queueWrite({
+  method, path, body, label, urgent = false, subject = null, stampOccurredAt = false, ownRefusal = false,
+}) {
   const user = signedInUser();
   const occurredAt = withOffset();
   const item = {
@@ -171,7 +185,7 @@ export async function queueWrite({ method, path, body, label, urgent = false, su
     const answer = await api(method, path, item.body, { headers: { "Idempotency-Key": item.key } });
     return { state: answer.ok ? "sent" : "failed", response: answer };
   }
-  const result = await attempt(item);
+  const result = await attempt(item, { ownRefusal });
   await refresh();
   scheduleRetry();
   return result;

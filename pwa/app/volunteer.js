@@ -10,10 +10,11 @@ import { announce, showScreen, slot } from "./screen.js";
 
 /**
  * A volunteer's write through the outbox, as queueWrite reports it ({state, response}), for
- * handleForm (forms.js).
+ * handleForm (forms.js). Every caller is a screen that shows a refusal of the first attempt
+ * itself, so that refusal is not listed a second time under 未能发送 (ownRefusal).
  */
 export function queue(method, path, body, labelKey) {
-  return queueWrite({ method, path, body, label: t(labelKey) });
+  return queueWrite({ method, path, body, label: t(labelKey), ownRefusal: true });
 }
 
 /**

@@ -189,3 +189,63 @@ def test_the_pending_count_and_the_sign_out_warning_pass_axe(open_tab, fresh_fam
     finally:
         page.context.set_offline(False)
     assert tab.page_errors == []
+
+
+OUTBOX_ITEMS = """async () => {
+  const { outboxAll } = await import("/app/store.js");
+  return (await outboxAll()).map((item) => ({ path: item.path, state: item.state }));
+}"""
+
+
+def _volunteer_on_the_availability_screen(page, live_server):
+    from tests.e2e.test_volunteer_home import new_volunteer
+
+    submit_sign_in(page, new_volunteer(live_server.app), DEMO_PASSWORD)
+    expect(page.get_by_role("heading", level=1)).to_have_text("您好，志愿者")
+    page.get_by_role("link", name="我的空闲时间").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("每周什么时候有空")
+    monday = page.get_by_role("group", name="周一")
+    monday.get_by_role("button", name="添加时间段").click()
+    monday.get_by_label("周一 第 2 段 开始").fill("08:00")
+    monday.get_by_label("周一 第 2 段 结束").fill("10:00")  # overlaps the volunteer's 00:00–24:00
+
+
+def test_a_refusal_the_form_is_waiting_for_is_shown_once_in_the_form_only(open_tab, live_server):
+    tab = open_tab("/")
+    page = tab.page
+    _volunteer_on_the_availability_screen(page, live_server)
+    with page.expect_response("**/api/v1/volunteers/me/availability") as answer:
+        page.get_by_role("button", name="保存空闲时间").click()
+    assert answer.value.status == 422
+    expect(page.get_by_role("alert")).to_contain_text("周一 00:00–24:00 与 08:00–10:00 时间重叠。")
+    expect(page.locator("[data-error-summary]:not([hidden])")).to_be_focused()
+    # Not listed a second time under 未能发送, and nothing of it is left on the phone.
+    expect(page.locator("[data-outbox-failed]")).to_be_hidden()
+    expect(page.get_by_text("未能发送")).to_have_count(0)
+    assert page.evaluate(OUTBOX_ITEMS) == []
+    assert tab.page_errors == []
+
+
+def test_a_refusal_that_arrives_after_reconnecting_lands_in_could_not_be_sent(open_tab, live_server):
+    tab = open_tab("/")
+    page = tab.page
+    _volunteer_on_the_availability_screen(page, live_server)
+    page.context.set_offline(True)
+    try:
+        page.get_by_role("button", name="保存空闲时间").click()
+        expect(page.locator("#status")).to_have_text("已在这部手机上保存，联网后会自动发送。")
+        expect(page.locator("[data-outbox-pending]")).to_have_text("有 1 条待发送")
+        expect(page.get_by_role("alert")).to_be_hidden()
+        page.get_by_role("link", name="返回主页").click()  # the form is gone when the answer comes
+        expect(page.get_by_role("heading", level=1)).to_have_text("您好，志愿者")
+    finally:
+        with page.expect_response("**/api/v1/volunteers/me/availability") as answer:
+            page.context.set_offline(False)
+    assert answer.value.status == 422
+    failed = page.locator("[data-outbox-failed]")
+    expect(failed.get_by_role("heading", name="未能发送")).to_be_visible()
+    expect(failed).to_contain_text("修改空闲时间")
+    expect(failed).to_contain_text(answer.value.json()["message"])
+    expect(page.locator("[data-outbox-pending]")).to_be_hidden()
+    assert page.evaluate(OUTBOX_ITEMS) == [{"path": "/api/v1/volunteers/me/availability", "state": "failed"}]
+    assert tab.page_errors == []

@@ -189,6 +189,7 @@ def test_a_new_person_signs_up_waits_for_vetting_and_cannot_go_on_duty(open_tab,
     expect(page.get_by_role("alert")).to_contain_text(message)
     expect(page.locator("[data-error-summary]:not([hidden])")).to_be_focused()
     expect(switch).not_to_be_checked()
+    expect(page.locator("[data-outbox-failed]")).to_be_hidden()  # shown once, by the switch's form
     assert stored(live_server.app, "13700000801")["on_duty"] is False
 
 

@@ -91,6 +91,22 @@ class Config:
     PUSH_CONNECTIONS = _env_int("PUSH_CONNECTIONS", 16)  # kept open per push service host
     PUSH_ALLOW_LOOPBACK_HTTP = True  # http://127.0.0.1 endpoints: the test suite's push service
 
+    # Notifications (docs/notifications.md) and the worker process (docs/operations.md).
+    SMS_PROVIDER = _env("SMS_PROVIDER", "log")  # "log", or "package.module:ProviderClass"
+    SMS_DAILY_CAP = _env_int("SMS_DAILY_CAP", 5)  # ordinary SMS per person per day; safety: no cap
+    PUSH_SUBSCRIPTION_MAX_FAILURES = _env_int("PUSH_SUBSCRIPTION_MAX_FAILURES", 5)
+    DELIVERY_BACKOFF_BASE_SECONDS = _env_int("DELIVERY_BACKOFF_BASE_SECONDS", 10)
+    DELIVERY_BACKOFF_MAX_SECONDS = _env_int("DELIVERY_BACKOFF_MAX_SECONDS", 3600)
+    WORKER_BATCH_SIZE = _env_int("WORKER_BATCH_SIZE", 20)
+    WORKER_LEASE_SECONDS = _env_int("WORKER_LEASE_SECONDS", 300)
+    WORKER_IDLE_SECONDS = float(_env("WORKER_IDLE_SECONDS", "1"))
+    WORKER_HEARTBEAT_SECONDS = _env_int("WORKER_HEARTBEAT_SECONDS", 15)
+    HEALTH_MAX_HEARTBEAT_AGE_SECONDS = _env_int("HEALTH_MAX_HEARTBEAT_AGE_SECONDS", 120)
+    HEALTH_MAX_SAFETY_DELIVERY_AGE_SECONDS = _env_int("HEALTH_MAX_SAFETY_DELIVERY_AGE_SECONDS", 300)
+    VERIFICATION_CODES_PER_PHONE_PER_HOUR = _env_int("VERIFICATION_CODES_PER_PHONE_PER_HOUR", 5)
+    VERIFICATION_CODE_INTERVAL = timedelta(seconds=60)  # between two codes to one phone
+    VERIFICATION_CODE_LIMIT_PER_IP = _env("VERIFICATION_CODE_LIMIT_PER_IP", "30 per hour")
+
     PWA_DIR = BASE_DIR / "pwa"
     # Shown by the PWA to browsers without JavaScript while no community has a phone yet.
     COMMUNITY_PHONE_FALLBACK = _env("COMMUNITY_PHONE_FALLBACK")

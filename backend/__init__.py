@@ -64,13 +64,14 @@ def register_blueprints(app: Flask) -> None:
     from backend.community.routes import blp as community_blp
     from backend.extensions import api
     from backend.notifications.push_routes import blp as push_blp
+    from backend.notifications.routes import blp as notifications_blp
     from backend.onboarding.routes import blp as onboarding_blp
     from backend.people.routes import blp as people_blp
     from backend.volunteers.routes import blp as volunteers_blp
     from backend.pwa import pwa_blueprint
 
     for blueprint in (accounts_blp, community_blp, onboarding_blp, volunteers_blp, people_blp, audit_blp,
-                      push_blp):
+                      notifications_blp, push_blp):
         api.register_blueprint(blueprint)
     app.register_blueprint(pwa_blueprint)
 
@@ -98,6 +99,8 @@ def register_commands(app: Flask) -> None:
     """CLI commands are added here as domains need them (e.g. `flask seed-demo`)."""
     from backend.common.idempotency import purge_idempotency_command
     from backend.demo.commands import seed_demo_command
+    from backend.notifications.worker import worker_command
 
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(purge_idempotency_command)
+    app.cli.add_command(worker_command)

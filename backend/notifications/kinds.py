@@ -116,6 +116,11 @@ def _problems(kind: Kind) -> list[str]:
     return problems
 
 
+def data_placeholders(kind: Kind) -> set[str]:
+    """The data keys a kind's topic and url are made from: every notification must carry them."""
+    return _placeholders(kind.topic or "") | _placeholders(kind.url)
+
+
 _KINDS: dict[str, Kind] = {}
 
 

@@ -1,0 +1,229 @@
+"""The worker's side of the outbox: claim due deliveries, record how each send ended.
+
+Claiming and recording are separate transactions, and the send happens between them with no
+transaction open. A claimed delivery is `sending` until its lease ends; a worker that dies
+mid-send leaves it to be claimed again after the lease (at-least-once: a recipient may get a
+message twice, never zero times; the PWA de-duplicates by notification id).
+"""
+import logging
+import random
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import selectinload
+
+from backend.accounts.models import User, UserRole
+from backend.common.time import now
+from backend.community.models import GridWorker
+from backend.extensions import db
+from backend.notifications import kinds
+from backend.notifications.channels.base import Outcome
+from backend.notifications.models import UNFINISHED, Delivery, Notification, PushSubscription
+from backend.notifications.services import policy
+from backend.notifications.services.outbox import notify
+from backend.people.models import Resident
+
+log = logging.getLogger(__name__)
+
+MIN_RETRY_SECONDS = 1.0
+SECRET_MASK = "••••••"
+
+
+def retry_delay(attempts: int, retry_after: float | None, base: float, cap: float) -> float:
+    """Seconds until the next try: exponential backoff with full jitter (a random wait up to
+    base·2^(attempts−1), at most `cap`), never before the server's Retry-After, at least 1 s."""
+    ceiling = min(cap, base * 2 ** max(0, attempts - 1))
+    delay = random.uniform(0, ceiling)
+    if retry_after is not None:
+        delay = max(delay, retry_after)
+    return max(delay, MIN_RETRY_SECONDS)
+
+
+def claim_deliveries(limit: int, lease: timedelta) -> tuple[list[Delivery], int]:
+    """Take up to `limit` due deliveries (safety first) for this worker, leased for `lease`,
+    in one committed transaction; the ones whose notification expired become `expired` instead.
+    Returns the claimed deliveries (notification, recipient and subscription loaded) and how
+    many expired.
+
+    PostgreSQL: rows locked by another claiming worker are skipped (FOR UPDATE SKIP LOCKED).
+    SQLite: the transaction starts with BEGIN IMMEDIATE, so claims take turns."""
+    moment = now()
+    rows = db.session.scalars(
+        select(Delivery).join(Delivery.notification)
+        .where(Delivery.status.in_(UNFINISHED), Delivery.next_attempt_at <= moment)
+        .order_by(Notification.is_safety.desc(), Delivery.next_attempt_at, Delivery.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True, of=Delivery)
+        .options(selectinload(Delivery.notification).selectinload(Notification.recipient),
+                 selectinload(Delivery.push_subscription))
+        .execution_options(populate_existing=True)
+    ).all()
+    claimed, ended = [], []
+    for delivery in rows:
+        if delivery.notification.expires_at <= moment:
+            _finish(delivery, "expired", "the notification expired before it was delivered")
+            ended.append(delivery.notification)
+            continue
+        delivery.status, delivery.attempts = "sending", delivery.attempts + 1
+        delivery.lease_until = delivery.next_attempt_at = moment + lease
+        claimed.append(delivery)
+    for notification in dict.fromkeys(ended):
+        _after_delivery_ended(notification, moment)
+    db.session.commit()
+    return claimed, len(ended)
+
+
+def release(delivery: Delivery) -> None:
+    """Give back a claimed delivery this worker did not start (it is stopping)."""
+    db.session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery.id, Delivery.status == "sending", Delivery.attempts == delivery.attempts)
+        .values(status="pending", attempts=delivery.attempts - 1, lease_until=None, next_attempt_at=now()))
+    db.session.commit()
+
+
+def lease_holds(delivery: Delivery) -> bool:
+    """Whether this worker's lease on a claimed delivery still runs (else another may take it)."""
+    return delivery.lease_until is not None and now() < delivery.lease_until
+
+
+def record_outcome(delivery_id: int, attempt: int, outcome: Outcome) -> None:
+    """Write how attempt number `attempt` of a delivery ended, in a transaction of its own.
+    Nothing is written when the lease ran out and another worker took the delivery meanwhile."""
+    moment = now()
+    delivery = db.session.scalar(
+        select(Delivery).where(Delivery.id == delivery_id, Delivery.status == "sending",
+                               Delivery.attempts == attempt)
+        .with_for_update()
+        .options(selectinload(Delivery.notification).selectinload(Notification.recipient))
+        .execution_options(populate_existing=True))
+    if delivery is None:
+        db.session.commit()
+        return
+    notification = delivery.notification
+    kind = _kind_or_none(notification.kind)
+    config = current_app.config
+    status, retry_after, error = outcome
+    subscription = (db.session.get(PushSubscription, delivery.push_subscription_id)
+                    if delivery.push_subscription_id else None)
+    if status == "delivered":
+        _finish(delivery, "delivered")
+        delivery.delivered_at = moment
+        if subscription is not None:
+            subscription.last_success_at, subscription.failure_count = moment, 0
+    elif status == "retry":
+        if subscription is not None:
+            subscription.failure_count += 1
+        delay = retry_delay(delivery.attempts, retry_after, config["DELIVERY_BACKOFF_BASE_SECONDS"],
+                            config["DELIVERY_BACKOFF_MAX_SECONDS"])
+        next_at = moment + timedelta(seconds=delay)
+        if kind is not None:
+            next_at = policy.earliest_send(notification, kind, next_at)
+        # Never later than the expiry: the claim then marks it expired, on time.
+        delivery.status, delivery.lease_until = "pending", None
+        delivery.next_attempt_at = min(next_at, notification.expires_at)
+        delivery.last_error = _short(error or "temporary failure")
+    elif status == "gone":
+        if subscription is not None:
+            db.session.execute(delete(PushSubscription).where(PushSubscription.id == subscription.id))
+            delivery.push_subscription_id = None
+        _finish(delivery, "failed", error or "the push subscription is gone")
+    else:
+        if subscription is not None:
+            subscription.failure_count += 1
+        _finish(delivery, "failed", error or "failed")
+    if delivery.status == "failed" and delivery.channel == "push" and kind is not None:
+        _fall_back_to_sms(notification, kind, moment)
+    if delivery.status not in UNFINISHED:
+        _after_delivery_ended(notification, moment)
+    db.session.commit()
+
+
+def _kind_or_none(code: str) -> kinds.Kind | None:
+    try:
+        return kinds.get(code)
+    except kinds.UnknownKind:
+        return None
+
+
+def _short(text: str | None) -> str | None:
+    return text[:500] if text else text
+
+
+def _finish(delivery: Delivery, status: str, error: str | None = None) -> None:
+    delivery.status, delivery.lease_until = status, None
+    if error is not None:
+        delivery.last_error = _short(error)
+
+
+def _fall_back_to_sms(notification: Notification, kind: kinds.Kind, moment: datetime) -> None:
+    """Push reached none of the recipient's devices: SMS takes over, if the policy allows it."""
+    siblings = db.session.scalars(select(Delivery).where(Delivery.notification_id == notification.id)).all()
+    if any(d.channel == "sms" for d in siblings):
+        return
+    if any(d.channel == "push" and d.status in (*UNFINISHED, "delivered") for d in siblings):
+        return
+    if notification.expires_at <= moment or not policy.sms_allowed(notification, kind, notification.recipient, moment):
+        return
+    db.session.add(Delivery(notification_id=notification.id, channel="sms", status="pending", created_at=moment,
+                            next_attempt_at=policy.earliest_send(notification, kind, moment)))
+    db.session.flush()
+
+
+def _after_delivery_ended(notification: Notification, moment: datetime) -> None:
+    """Once every delivery of a notification has ended: blank its secret params, and if it is a
+    safety notification that reached nobody, alert the people responsible (once).
+
+    The notification row is locked first, so of two workers ending its last two deliveries at
+    once, the second waits and then sees the first's outcome: one of them always acts."""
+    db.session.scalar(select(Notification).where(Notification.id == notification.id)
+                      .with_for_update().execution_options(populate_existing=True))
+    statuses = db.session.scalars(select(Delivery.status).where(Delivery.notification_id == notification.id)).all()
+    kind = _kind_or_none(notification.kind)
+    if kind is None or any(status in UNFINISHED for status in statuses):
+        return
+    if kind.secret_params:
+        notification.params = {name: SECRET_MASK if name in kind.secret_params else value
+                               for name, value in notification.params.items()}
+    if (kind.alert_when_undelivered and notification.undelivered_alert_at is None
+            and "delivered" not in statuses):
+        notification.undelivered_alert_at = moment
+        _alert_responsible(notification)
+
+
+def _responsible(notification: Notification) -> tuple[list[User], int | None]:
+    """Who answers for a notification that reached nobody: the grid workers of the resident
+    it is about, else the community's admins; and the community."""
+    community_id = notification.community_id
+    resident_id = notification.data.get("resident_id")
+    resident = db.session.get(Resident, resident_id) if isinstance(resident_id, int) else None
+    if resident is not None:
+        grid = resident.household.building.grid
+        community_id = grid.community_id
+        workers = db.session.scalars(
+            select(User).join(GridWorker, GridWorker.user_id == User.id)
+            .where(GridWorker.grid_id == grid.id, User.is_enabled.is_(True)).order_by(User.id)).all()
+        if workers:
+            return list(workers), community_id
+    if community_id is None:
+        return [], None
+    admins = db.session.scalars(
+        select(User).join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == "admin", User.community_id == community_id, User.is_enabled.is_(True))
+        .order_by(User.id)).all()
+    return list(admins), community_id
+
+
+def _alert_responsible(notification: Notification) -> None:
+    people, community_id = _responsible(notification)
+    if not people:
+        log.error("safety notification %s reached nobody and nobody is responsible for it", notification.id)
+        return
+    name = notification.recipient.display_name if notification.recipient else (notification.contact_name or "")
+    data = {"notification_id": notification.id}
+    if isinstance(notification.data.get("resident_id"), int):
+        data["resident_id"] = notification.data["resident_id"]
+    for person in people:
+        notify(kinds.DELIVERY_EXPIRED.code, user=person, params={"recipient_name": name}, data=data,
+               community_id=community_id)

@@ -237,3 +237,15 @@ def test_many_pushes_share_one_connection_and_one_signed_token(app, push_service
     assert outcomes == {"delivered"}
     assert len({received.peer for received in push_service.received}) == 1
     assert len({received.claims["exp"] for received in push_service.received}) == 1
+
+
+def test_a_subscription_with_keys_no_browser_made_fails_without_a_request(app, push_service, recipient, clock):
+    browser = push_service.subscribe()
+    delivery = _queue(recipient, browser, OFFER, clock, PERSONAL, {"help_request_id": 3})
+    delivery.push_subscription.p256dh = "BNcR"
+    db.session.commit()
+
+    outcome = _send(app, delivery, OFFER)
+
+    assert outcome.status == "failed" and "keys" in outcome.error
+    assert push_service.received == []

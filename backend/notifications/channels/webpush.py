@@ -19,7 +19,7 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
 import requests
-from pywebpush import WebPusher
+from pywebpush import WebPusher, WebPushException
 from requests.adapters import HTTPAdapter
 
 from backend.common.time import now
@@ -163,6 +163,8 @@ def push(*, endpoint: str, p256dh: str, auth: str, payload: bytes, ttl: int, urg
             timeout=app_config["PUSH_TIMEOUT_SECONDS"])
     except requests.RequestException as error:
         return Outcome("retry", None, f"push service unreachable ({parts.hostname}): {type(error).__name__}")
+    except (WebPushException, ValueError, TypeError) as error:  # keys no browser made: encrypting fails
+        return Outcome("failed", None, f"the subscription's keys cannot be used: {error}")
     return outcome_for(response.status_code, response.headers, response.text, parts.hostname or "")
 
 

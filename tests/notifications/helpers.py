@@ -6,10 +6,11 @@ from backend.notifications.models import Delivery, Notification, PushSubscriptio
 from backend.notifications.worker import Worker
 
 
-def add_subscription(user, endpoint: str | None = None, **fields) -> PushSubscription:
+def add_subscription(user, endpoint: str | None = None, n: int = 1, **fields) -> PushSubscription:
+    """A push subscription row (keys made up unless given: enough for the policy, not to send)."""
+    fields = {"p256dh": "BNcR", "auth": "tBHI", "label": "手机", **fields}
     subscription = PushSubscription(
-        user_id=user.id, endpoint=endpoint or f"https://push.example.net/{user.id}-{fields.pop('n', 1)}",
-        p256dh="BNcR", auth="tBHI", label="手机", **fields)
+        user_id=user.id, endpoint=endpoint or f"https://push.example.net/{user.id}-{n}", **fields)
     db.session.add(subscription)
     db.session.flush()
     return subscription

@@ -6,8 +6,9 @@ import { api } from "./api.js";
 import { serverPhone } from "./calls.js";
 import { callFor, fillCall, helpPhoneFor } from "./home.js";
 import { formatTime, t } from "./i18n.js";
+import { onCachedDataChanged, screenFromCacheAt } from "./offline-data.js";
 import { announce, onScreenShown, showScreen, slot } from "./screen.js";
-import { forgetUser, lastSignedInId, onSignedIn, signedInUser, userFromCacheAt } from "./session.js";
+import { forgetUser, lastSignedInId, onSignedIn, signedInUser } from "./session.js";
 import { outboxAll, outboxDelete, outboxPut } from "./store.js";
 
 const FIRST_RETRY_MS = 2000;
@@ -221,7 +222,7 @@ function render() {
     pending.textContent = `${t("outbox.pending", { count })} — ${t("outbox.sign_in_to_send")}`;
   }
   const offline = box.querySelector("[data-outbox-offline]");
-  const fetchedAt = userFromCacheAt();
+  const fetchedAt = screenFromCacheAt();
   offline.hidden = !fetchedAt;
   offline.textContent = fetchedAt ? lastUpdated(fetchedAt) : "";
   const list = box.querySelector("[data-outbox-failed]");
@@ -287,6 +288,7 @@ export function showNotSent(subject = null) {
 /** Start the outbox: show what waits, and send it on load, online and when back in view. */
 export function startOutbox() {
   onScreenShown(() => render());
+  onCachedDataChanged(() => render());
   onSignedIn(() => flush({ force: true }));
   window.addEventListener("online", () => flush({ force: true }));
   document.addEventListener("visibilitychange", () => {

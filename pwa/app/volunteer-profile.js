@@ -2,10 +2,10 @@
 // weekly availability with dated exceptions. Each save is one request; the server checks the rules
 // (overlaps, ranges) and its words are shown in the error summary.
 
-import { api } from "./api.js";
 import { showErrors } from "./errors.js";
 import { handleForm } from "./forms.js";
 import { formatDateTime, language, t } from "./i18n.js";
+import { cachedRead } from "./offline-data.js";
 import { announce, showScreen, slot } from "./screen.js";
 import { loadOwnProfile, queue, write } from "./volunteer.js";
 
@@ -50,7 +50,7 @@ function profileLabels() {
 /** `/volunteer/profile`. */
 export async function showVolunteerProfile(params, options) {
   const [profile, community] = await Promise.all([
-    loadOwnProfile(), api("GET", "/api/v1/communities/current"),
+    loadOwnProfile(), cachedRead("/api/v1/communities/current"),
   ]);
   const screen = showScreen("volunteer-profile", "volunteer.profile_title", options);
   const form = screen.querySelector("form");

@@ -1,10 +1,10 @@
 // The volunteer home: status while waiting for vetting, the on-duty switch, and places for offers,
 // tasks and hours (their issues fill them), with links to the profile and availability screens.
 
-import { api } from "./api.js";
 import { clearErrors, showErrors } from "./errors.js";
 import { t } from "./i18n.js";
 import { wireElderSwitch } from "./home.js";
+import { cachedRead } from "./offline-data.js";
 import { queueWrite } from "./outbox.js";
 import { announce, showScreen, slot } from "./screen.js";
 
@@ -30,9 +30,12 @@ export async function write(method, path, body, labelKey) {
   return result.response;
 }
 
-/** GET /volunteers/me: the signed-in volunteer's own profile, or the API's error shape. */
+/**
+ * GET /volunteers/me: the signed-in volunteer's own profile (from this phone's cache when the
+ * network is down), or the API's error shape.
+ */
 export function loadOwnProfile() {
-  return api("GET", "/api/v1/volunteers/me");
+  return cachedRead("/api/v1/volunteers/me");
 }
 
 function showStatus(screen, profile) {

@@ -4,6 +4,7 @@
 import { api } from "./api.js";
 import { explain, handleForm } from "./forms.js";
 import { t } from "./i18n.js";
+import { cachedRead } from "./offline-data.js";
 import { navigate } from "./router.js";
 import { announce, showScreen, slot } from "./screen.js";
 
@@ -58,9 +59,12 @@ export function workerScreen(name, titleKey, options) {
   return showScreen(name, titleKey, options).firstElementChild;
 }
 
-/** Load `path`; on failure show the server's (or our network) message in the status line. */
+/**
+ * Load `path` (from this phone's cache when the network is down and it was seen online before);
+ * on failure show the server's (or our network) message in the status line.
+ */
 export async function load(path) {
-  const answer = explain(await api("GET", path));
+  const answer = explain(await cachedRead(path));
   if (!answer.ok) {
     announce(answer.message);
   }

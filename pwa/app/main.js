@@ -25,6 +25,10 @@ const registerScreens = () => import("./register.js");
 const volunteerScreens = () => import("./volunteer-profile.js");
 const workerScreens = () => import("./worker.js");
 const residentScreens = () => import("./worker-residents.js");
+const placeScreens = () => import("./worker-places.js");
+const residentEditScreens = () => import("./worker-resident-edit.js");
+const consentScreens = () => import("./worker-consents.js");
+const volunteerVettingScreens = () => import("./worker-volunteers.js");
 
 /** A screen for signed-in people only; anyone else gets the sign-in form at the same address. */
 function signedIn(show) {
@@ -64,8 +68,8 @@ route(/^\/$/, signedIn(showHome));
 // worker screens (workers and admins)
 const staff = (load, name) => signedIn((params, options) => (isStaff(signedInUser())
   ? lazy(load, name)(params, options) : navigate("/", { replace: true })));
-route(/^\/worker\/grids\/(\d+)\/?$/, staff(workerScreens, "showGrid"));
-route(/^\/worker\/buildings\/(\d+)\/?$/, staff(workerScreens, "showBuilding"));
+route(/^\/worker\/grids\/(\d+)\/?$/, staff(placeScreens, "showGrid"));
+route(/^\/worker\/buildings\/(\d+)\/?$/, staff(placeScreens, "showBuilding"));
 route(/^\/worker\/buildings\/(\d+)\/new-household\/?$/, staff(workerScreens, "showNewHousehold"));
 route(/^\/worker\/households\/(\d+)\/?$/, staff(workerScreens, "showHousehold"));
 route(/^\/worker\/households\/(\d+)\/new-resident\/?$/, staff(() => import("./worker-register.js"), "showNewResident"));
@@ -73,7 +77,16 @@ route(/^\/worker\/residents\/?$/, staff(residentScreens, "showResidents"));
 route(/^\/worker\/residents\/(\d+)\/?$/, staff(residentScreens, "showResident"));
 route(/^\/worker\/residents\/(\d+)\/link-code\/?$/, staff(residentScreens, "showLinkCode"));
 route(/^\/worker\/residents\/(\d+)\/devices\/?$/, staff(residentScreens, "showDevices"));
-route(/^\/worker\/volunteers\/?$/, staff(() => import("./worker-volunteers.js"), "showVolunteers"));
+route(/^\/worker\/residents\/(\d+)\/edit\/?$/, staff(residentEditScreens, "showEditResident"));
+route(/^\/worker\/residents\/(\d+)\/status\/?$/, staff(residentEditScreens, "showStatus"));
+route(/^\/worker\/residents\/(\d+)\/contacts\/new\/?$/, staff(residentEditScreens, "showNewContact"));
+route(/^\/worker\/residents\/(\d+)\/contacts\/(\d+)\/?$/, staff(residentEditScreens, "showContact"));
+route(/^\/worker\/residents\/(\d+)\/consents\/new\/?$/, staff(consentScreens, "showNewConsent"));
+route(/^\/worker\/residents\/(\d+)\/proxies\/new\/?$/, staff(consentScreens, "showNewProxy"));
+route(/^\/worker\/residents\/(\d+)\/proxies\/(\d+)\/?$/, staff(consentScreens, "showProxyScopes"));
+route(/^\/worker\/volunteers\/?$/, staff(volunteerVettingScreens, "showVolunteers"));
+route(/^\/worker\/volunteers\/all\/?$/, staff(volunteerVettingScreens, "showAllVolunteers"));
+route(/^\/worker\/volunteers\/(\d+)\/?$/, staff(volunteerVettingScreens, "showVolunteer"));
 // end of worker screens
 configure({
   notFound: signedIn(showHome),

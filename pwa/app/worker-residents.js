@@ -1,15 +1,20 @@
 // Residents for workers and admins: the searchable list, one resident's record (the server
-// records every opening), the phone-link code with its QR, and signing out a lost phone.
+// records every opening) with its contacts, consents and family proxies, the phone-link code with
+// its QR, and signing out a lost phone.
 
 import { api } from "./api.js";
 import { clearErrors } from "./errors.js";
 import { queueWrite } from "./outbox.js";
 import { formatDateTime, language, spokenGroups, t } from "./i18n.js";
+import { navigate } from "./router.js";
 import { announce, slot } from "./screen.js";
 import { handleForm } from "./forms.js";
+import { loadAll, pagedList } from "./worker-lists.js";
 import { fillFacts, fillList, linkButton, load, workerScreen } from "./worker.js";
 
 const STATUSES = ["active", "away", "in_hospital", "moved_away", "deceased"];
+// Proxy consent scopes (DESIGN.md §4), in the order a family would think of them.
+export const SCOPES = ["view_status", "request_help", "receive_alerts", "view_visit_summaries", "manage_profile"];
 const PER_PAGE = 20;
 
 /** A term ({code, label_zh, label_en}) in the page's language. */
@@ -39,33 +44,13 @@ function residentLine(resident) {
 export async function showResidents(params, options) {
   const screen = workerScreen("worker-residents", "worker.residents", options);
   const form = screen.querySelector("form");
-  const list = slot(screen, "list");
-  const more = slot(screen, "more");
   addOptions(slot(screen, "statuses"), STATUSES.map((status) => [status, t(`worker.status.${status}`)]));
-  let page = 1;
-  let query = "";
-  let search = 0;
+  const residents = pagedList(screen, {
+    perPage: PER_PAGE, countKey: "worker.residents_found",
+    build: (resident) => linkButton(`/worker/residents/${resident.id}`, residentLine(resident)),
+  });
 
-  async function fetchPage() {
-    // A newer search wins: rows of an older one (e.g. the first, unfiltered page) arriving
-    // late are dropped instead of mixed in.
-    const mine = search;
-    const answer = await load(`/api/v1/residents?${query}&page=${page}&per_page=${PER_PAGE}`);
-    if (!answer.ok || mine !== search) {
-      return;
-    }
-    const { items, total } = answer.body;
-    for (const resident of items) {
-      const item = document.createElement("li");
-      item.append(linkButton(`/worker/residents/${resident.id}`, residentLine(resident)));
-      list.append(item);
-    }
-    slot(screen, "count").textContent = t("worker.residents_found", { total, shown: list.children.length });
-    more.hidden = list.children.length >= total;
-    return items;
-  }
-
-  form.addEventListener("submit", async (event) => {
+  form.addEventListener("submit", (event) => {
     event.preventDefault();
     const filters = new URLSearchParams();
     for (const name of ["name", "grid_id", "tag", "status"]) {
@@ -74,42 +59,173 @@ export async function showResidents(params, options) {
         filters.set(name, value);
       }
     }
-    query = filters.toString();
-    page = 1;
-    search += 1;
-    list.replaceChildren();
-    await fetchPage();
-  });
-  more.addEventListener("click", async () => {
-    const before = list.children.length;
-    page += 1;
-    await fetchPage();
-    // The first new row takes focus, so keyboard and screen-reader users continue where they were.
-    list.children[before]?.querySelector("a")?.focus();
+    // A newer search wins: rows of an older one arriving late are dropped, not mixed in.
+    return residents.show(`/api/v1/residents?${filters}`);
   });
 
-  const [grids, community] = await Promise.all([load("/api/v1/grids?per_page=100"),
-    load("/api/v1/communities/current")]);
-  if (grids.ok) {
-    addOptions(slot(screen, "grids"), grids.body.items.map((grid) => [grid.id, grid.name]));
-  }
+  const [grids, community] = await Promise.all([loadAll("/api/v1/grids"), load("/api/v1/communities/current")]);
+  addOptions(slot(screen, "grids"), grids.items.map((grid) => [grid.id, grid.name]));
   if (community.ok) {
     addOptions(slot(screen, "tags"), community.body.risk_tags.map((tag) => [tag.code, termLabel(tag)]));
   }
-  await fetchPage();
+  await residents.show("/api/v1/residents");
 }
 
-/** `/worker/residents/<id>`: everything the API shows staff; opening it is audit-logged. */
+/** A button for one row of the record that asks before it acts (`ask` opens the confirmation). */
+function askButton(text, onClick) {
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "button button-secondary";
+  button.textContent = text;
+  button.addEventListener("click", () => onClick(button));
+  return button;
+}
+
+function paragraph(text) {
+  const line = document.createElement("p");
+  line.textContent = text;
+  return line;
+}
+
+/**
+ * The record's one confirmation form: it opens under the row whose button was tapped, says what
+ * will happen, and on 确定 sends `action` to the API (it needs the network: nothing is queued);
+ * then the record is shown again, fresh from the server, with focus on the changed section.
+ */
+function confirmations(screen, residentId) {
+  const form = screen.querySelector('[data-form="confirm"]');
+  let action = null;
+  let opener = null;
+  const close = () => {
+    form.hidden = true;
+    screen.append(form);
+  };
+  form.querySelector('[data-action="cancel"]').addEventListener("click", () => {
+    close();
+    opener?.focus();
+  });
+  handleForm(form, {
+    submit: () => api(action.method, action.path, action.method === "POST" ? {} : undefined),
+    async done() {
+      const { announcement, section } = action;
+      await navigate(`/worker/residents/${residentId}`);
+      document.getElementById(section)?.focus();
+      announce(announcement);
+    },
+  });
+  return (button, next) => {
+    action = next;
+    opener = button;
+    clearErrors(form);
+    slot(form, "confirm-heading").textContent = next.question;
+    slot(form, "confirm-explain").textContent = next.explain;
+    slot(form, "confirm-action").textContent = next.confirm;
+    button.closest("li").append(form);
+    form.hidden = false;
+    slot(form, "confirm-heading").focus();
+  };
+}
+
+function contactRows(screen, resident, ask) {
+  const base = `/worker/residents/${resident.id}`;
+  slot(screen, "no-contacts").hidden = resident.emergency_contacts.length > 0;
+  fillList(screen, resident.emergency_contacts, (contact) => [
+    paragraph(`${contact.name}（${contact.relation}） ${spokenGroups(contact.phone)}`),
+    linkButton(`${base}/contacts/${contact.id}`, t("worker.edit_contact_named", { name: contact.name })),
+    askButton(t("worker.remove_contact_named", { name: contact.name }), (button) => ask(button, {
+      method: "DELETE", path: `/api/v1/residents/${resident.id}/emergency-contacts/${contact.id}`,
+      question: t("worker.remove_contact_question", { name: contact.name }),
+      explain: t("worker.remove_contact_explain", { name: contact.name }),
+      confirm: t("worker.remove_contact"), announcement: t("worker.contact_removed", { name: contact.name }),
+      section: "resident-contacts-heading",
+    })),
+  ], "contacts");
+}
+
+/** 「登记进社区居民名册 · 本人 王秀英 同意 · 2026年3月1日记录」, and when it was withdrawn. */
+function consentLine(consent) {
+  const day = { year: "numeric", month: "long", day: "numeric" };
+  const parts = [t(`worker.purpose.${consent.purpose}`),
+    t("worker.consent_given", { by: t(`worker.consent_by_${consent.given_by}`), name: consent.giver_name }),
+    t("worker.consent_recorded_on", { date: formatDateTime(consent.granted_at, day) })];
+  if (consent.withdrawn_at) {
+    parts.push(t("worker.consent_withdrawn_on", { date: formatDateTime(consent.withdrawn_at, day) }));
+  }
+  if (consent.note) {
+    parts.push(consent.note);
+  }
+  return parts.join(" · ");
+}
+
+function consentRow(resident, consent, ask) {
+  const purpose = t(`worker.purpose.${consent.purpose}`);
+  const row = [paragraph(consentLine(consent))];
+  if (!consent.withdrawn_at) {
+    row.push(askButton(t("worker.withdraw_consent_named", { purpose }), (button) => ask(button, {
+      method: "POST", path: `/api/v1/residents/${resident.id}/consents/${consent.id}/withdraw`,
+      question: t("worker.withdraw_consent_question", { purpose }),
+      explain: t(`worker.withdraw_explain.${consent.purpose}`),
+      confirm: t("worker.withdraw_consent"), announcement: t("worker.consent_withdrawn", { purpose }),
+      section: "resident-consents-heading",
+    })));
+  }
+  return row;
+}
+
+/** A proxy's scopes in words, in the order of SCOPES: 「可以：查看状态、代为求助」. */
+function scopesLine(scopes) {
+  const held = SCOPES.filter((scope) => scopes.includes(scope));
+  return held.length
+    ? t("worker.proxy_may", { scopes: held.map((scope) => t(`worker.scope.${scope}`)).join(t("role.separator")) })
+    : t("worker.proxy_may_nothing");
+}
+
+function proxyRow(resident, link, ask) {
+  const name = link.proxy.display_name;
+  const who = t(link.is_guardian ? "worker.proxy_entry_guardian" : "worker.proxy_entry",
+    { name, relation: link.relation, phone: spokenGroups(link.proxy.phone || "") });
+  return [
+    paragraph(who), paragraph(scopesLine(link.active_scopes)),
+    linkButton(`/worker/residents/${resident.id}/proxies/${link.id}`, t("worker.change_scopes_named", { name })),
+    askButton(t("worker.end_proxy_named", { name }), (button) => ask(button, {
+      method: "POST", path: `/api/v1/residents/${resident.id}/proxies/${link.id}/end`,
+      question: t("worker.end_proxy_question", { name }),
+      explain: t("worker.end_proxy_explain", { name, resident: resident.address_as }),
+      confirm: t("worker.end_proxy"), announcement: t("worker.proxy_ended", { name }),
+      section: "resident-proxies-heading",
+    })),
+  ];
+}
+
+/**
+ * `/worker/residents/<id>`: everything the API shows staff (opening it is audit-logged), with
+ * the ways to change it: details and status on screens of their own, emergency contacts, consents
+ * and family proxies listed with their actions.
+ */
 export async function showResident([residentId], options) {
   const screen = workerScreen("worker-resident", "worker.resident", options);
+  const base = `/worker/residents/${residentId}`;
   slot(screen, "heading").textContent = t("worker.resident");
-  slot(screen, "link-code").href = `/worker/residents/${residentId}/link-code`;
-  slot(screen, "devices").href = `/worker/residents/${residentId}/devices`;
+  for (const [name, path] of [["link-code", "link-code"], ["devices", "devices"], ["edit", "edit"],
+    ["change-status", "status"], ["add-contact", "contacts/new"], ["add-consent", "consents/new"],
+    ["add-proxy", "proxies/new"]]) {
+    slot(screen, name).href = `${base}/${path}`;
+  }
+  const ask = confirmations(screen, residentId);
+  let resident = null;
+  const consents = pagedList(screen, {
+    list: "consents", more: "more-consents", count: "consents-count", empty: "no-consents",
+    countKey: "worker.consents_shown", build: (consent) => consentRow(resident, consent, ask),
+  });
+  const proxies = pagedList(screen, {
+    list: "proxies", more: "more-proxies", count: "proxies-count", empty: "no-proxies",
+    countKey: "worker.proxies_shown", build: (link) => proxyRow(resident, link, ask),
+  });
   const answer = await load(`/api/v1/residents/${residentId}`);
   if (!answer.ok) {
     return;
   }
-  const resident = answer.body;
+  resident = answer.body;
   slot(screen, "heading").textContent = `${resident.family_name}${resident.given_name}（${resident.address_as}）`;
   const household = resident.household || {};
   fillFacts(slot(screen, "facts"), [
@@ -122,23 +238,27 @@ export async function showResident([residentId], options) {
     [t("worker.household_phone"), household.phone ? spokenGroups(household.phone) : null],
     [t("worker.tags"), resident.tags.map(termLabel).join(t("role.separator"))],
     [t("worker.languages"), resident.languages.map(termLabel).join(t("role.separator"))],
+    [t("worker.prefers_volunteer_gender"), resident.prefers_volunteer_gender
+      ? t(`worker.gender.${resident.prefers_volunteer_gender}`) : null],
     [t("worker.preference_notes"), resident.preference_notes],
     [t("worker.has_account"), t(resident.has_account ? "worker.yes" : "worker.no")],
   ]);
-  slot(screen, "no-contacts").hidden = resident.emergency_contacts.length > 0;
-  fillList(screen, resident.emergency_contacts, (contact) => {
-    const text = document.createElement("span");
-    text.textContent = `${contact.name}（${contact.relation}） ${spokenGroups(contact.phone)}`;
-    return text;
-  }, "contacts");
+  contactRows(screen, resident, ask);
+  await Promise.all([consents.show(`/api/v1/residents/${residentId}/consents`),
+    proxies.show(`/api/v1/residents/${residentId}/proxies`)]);
 }
 
-function residentHeading(screen, residentId, key, fallbackKey) {
+/**
+ * Title a screen about one resident t(key, {name}) once their record arrives (t(fallbackKey)
+ * until then), point its 「back」 link at the record, and resolve to the record's answer.
+ */
+export function residentHeading(screen, residentId, key, fallbackKey) {
   slot(screen, "back").href = `/worker/residents/${residentId}`;
   // Never an empty heading while the name loads (screen readers announce the h1 at once).
   slot(screen, "heading").textContent = t(fallbackKey);
   return load(`/api/v1/residents/${residentId}`).then((answer) => {
     slot(screen, "heading").textContent = answer.ok ? t(key, { name: answer.body.address_as }) : t(fallbackKey);
+    return answer;
   });
 }
 
@@ -215,7 +335,7 @@ export async function showDevices([residentId], options) {
     submit: () => queueWrite({
       method: "POST", path: `/api/v1/residents/${residentId}/devices/sign-out`,
       body: chosen.kind === "linked_phone" ? { device_link_id: chosen.id } : { session_id: chosen.id },
-      label: t("worker.sign_out_label", { label: chosen.label }),
+      label: t("worker.sign_out_label", { label: chosen.label }), ownRefusal: true,
     }),
     pending() {
       confirm.hidden = true;

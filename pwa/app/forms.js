@@ -43,10 +43,12 @@ export function explain(answer) {
  * server ({field: [text]}); `submit()` returns the API's answer, or the outbox's report
  * {state, response} (queueWrite). On success `done(answer)`; `pending(report)` when the outbox
  * keeps the write until the phone is online; a refusal goes to the error summary, its field
- * errors flattened (`rename` maps names) and named by `labels()`.
+ * errors flattened (`rename` maps names) and named by `labels()`. `busyText` is read out while
+ * the answer is awaited.
  */
 export function handleForm(form, {
   check = () => ({}), submit, done, pending = () => announce(t("outbox.saved_pending")), labels = () => ({}), rename = {},
+  busyText = () => t("forms.busy"),
 }) {
   let busy = false;
   form.addEventListener("submit", async (event) => {
@@ -62,7 +64,7 @@ export function handleForm(form, {
     busy = true;
     const button = form.querySelector('button[type="submit"]');
     button?.setAttribute("aria-disabled", "true");
-    announce(t("forms.busy"));
+    announce(busyText());
     let answer;
     try {
       answer = await submit();

@@ -2,9 +2,10 @@
 // grid one lives in, then "waiting for a community worker to check", then the sign-in form.
 
 import { api } from "./api.js";
-import { clearErrors, showErrors } from "./errors.js";
+import { showErrors } from "./errors.js";
+import { handleForm } from "./forms.js";
 import { t } from "./i18n.js";
-import { announce, showScreen, slot } from "./screen.js";
+import { showScreen, slot } from "./screen.js";
 import { fillChoices, ticked } from "./volunteer-profile.js";
 
 function labels() {
@@ -67,38 +68,19 @@ export async function showRegister(params, options) {
   }
   fillChoices(slot(screen, "skills"), "skills", choices.body.skills);
   fillAreas(slot(screen, "areas"), choices.body.areas);
-  let busy = false;
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    if (busy) {
-      return;
-    }
-    const problems = check(form);
-    if (Object.keys(problems).length) {
-      showErrors(form, { message: t("error.check_marked"), errors: problems }, labels());
-      return;
-    }
-    busy = true;
-    const button = form.querySelector('button[type="submit"]');
-    button.setAttribute("aria-disabled", "true");
-    announce(t("register.busy"));
-    const answer = await api("POST", "/api/v1/volunteers/register", {
+  handleForm(form, {
+    labels,
+    busyText: () => t("register.busy"),
+    check: () => check(form),
+    submit: () => api("POST", "/api/v1/volunteers/register", {
       phone: form.elements.phone.value.trim(),
       display_name: form.elements.display_name.value.trim(),
       password: form.elements.password.value,
       gender: form.querySelector('input[name="gender"]:checked').value,
       grid_id: Number(form.querySelector('input[name="grid_id"]:checked').value),
       skills: ticked(form, "skills"),
-    });
-    busy = false;
-    button.removeAttribute("aria-disabled");
-    announce("");
-    if (!answer.ok) {
-      showErrors(form, answer, labels());
-      return;
-    }
-    clearErrors(form);
+    }),
     // The address stays /register so Back does not resubmit; the next step is signing in.
-    showScreen("registered", "register.done_title");
+    done: () => showScreen("registered", "register.done_title"),
   });
 }

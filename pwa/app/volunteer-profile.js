@@ -69,6 +69,7 @@ export async function showVolunteerProfile(params, options) {
   form.elements.load_cap.value = mine.load_cap ?? "";
   form.elements.about.value = mine.about ?? "";
   handleForm(form, {
+    busyText: () => t("volunteer.saving"),
     labels: profileLabels,
     check() {
       const problems = {};
@@ -248,6 +249,7 @@ function wireExceptionForm(screen) {
     note: t("volunteer.exception_note"), available: t("volunteer.exception_kind"),
   });
   handleForm(form, {
+    busyText: () => t("volunteer.saving"),
     labels,
     check: () => (form.elements.date.value ? {} : { date: [t("volunteer.missing_date")] }),
     submit() {
@@ -286,6 +288,7 @@ export async function showVolunteerAvailability(params, options) {
   wireExceptionForm(screen);
   let sent = [];
   handleForm(form, {
+    busyText: () => t("volunteer.saving"),
     labels: () => ({ slots: t("volunteer.availability_title") }),
     submit: async () => {
       sent = weekOf(week);

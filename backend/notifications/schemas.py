@@ -46,10 +46,10 @@ class NotificationPreferencesSchema(ma.Schema):
     push_enabled = ma.fields.Boolean()
     sms_opt_in = ma.fields.Boolean(metadata={"description": "SMS for ordinary notifications too "
                                                             "(safety alerts always go by SMS when push cannot)"})
-    quiet_hours_start = ClockTime(metadata={"description": "HH:MM in `timezone`; equal to the end: no quiet hours"})
+    quiet_hours_start = ClockTime(metadata={"description": "HH:MM in `time_zone`; equal to the end: no quiet hours"})
     quiet_hours_end = ClockTime()
     language = ma.fields.String()
-    timezone = ma.fields.String(dump_only=True)
+    time_zone = ma.fields.String(dump_only=True)
     has_phone = ma.fields.Boolean(dump_only=True)
 
 

@@ -39,3 +39,38 @@ MATRIX = {
     "DELETE /api/v1/push/subscriptions/<int:subscription_id>": Expect(
         statuses={"resident": 204}, default=404, params=_residents_subscription),
 }
+
+
+# The inbox, preferences, the SMS log, verification codes and health.
+
+def _residents_notification(world) -> dict:
+    from backend.notifications.services.outbox import notify
+
+    return {"notification_id": notify("test_push", user=world.users["resident"]).id}
+
+
+def _worker_alive(world) -> dict:
+    from backend.common.time import now
+    from backend.notifications.services.health import record_heartbeat
+
+    record_heartbeat("matrix-worker", now())
+    return {}
+
+
+MATRIX.update({
+    "GET /api/v1/notifications": Expect(default=200),
+    "GET /api/v1/notifications/unread-count": Expect(default=200),
+    # Only the recipient: anyone else's notification is not found.
+    "POST /api/v1/notifications/<int:notification_id>/read": Expect(
+        statuses={"resident": 200}, default=404, params=_residents_notification),
+    "POST /api/v1/notifications/read-all": Expect(default=200),
+    "GET /api/v1/me/notification-preferences": Expect(default=200),
+    "PATCH /api/v1/me/notification-preferences": Expect(default=200, body=lambda world: {"sms_opt_in": True}),
+    "GET /api/v1/sms/messages": Expect(statuses={"admin": 200}),
+    # Anyone may ask for a code to prove a phone (e.g. before registering as a volunteer).
+    "POST /api/v1/verification-codes": Expect(
+        statuses={actor: 202 for actor in ("anonymous", *SIGNED_IN)},
+        body=lambda world: {"phone": "13612345678", "purpose": "volunteer_registration"}),
+    "GET /api/v1/health": Expect(statuses={actor: 200 for actor in ("anonymous", *SIGNED_IN)},
+                                 params=_worker_alive),
+})

@@ -53,8 +53,6 @@ def check() -> Health:
         db.session.rollback()
         return Health(healthy=False, database="unreachable", problems=["database_unreachable"])
     moment = now()
-    if oldest is not None and oldest.tzinfo is None:  # func.min loses the column type on SQLite
-        oldest = datetime.fromisoformat(str(oldest)).replace(tzinfo=moment.tzinfo)
     problems = []
     beat_age = (moment - last_beat).total_seconds() if last_beat else None
     if beat_age is None:

@@ -15,10 +15,10 @@ _COLUMNS = {"push_enabled": "push_enabled", "sms_opt_in": "sms_opt_in",
 class PreferencesView:
     push_enabled: bool
     sms_opt_in: bool
-    quiet_hours_start: int  # minutes from midnight, in `timezone`
+    quiet_hours_start: int  # minutes from midnight, in `time_zone`
     quiet_hours_end: int
     language: str
-    timezone: str
+    time_zone: str
     has_phone: bool  # SMS needs a mobile number on the account
 
 
@@ -26,7 +26,7 @@ def _view(user: User, preferences: Preferences) -> PreferencesView:
     return PreferencesView(
         push_enabled=preferences.push_enabled, sms_opt_in=preferences.sms_opt_in,
         quiet_hours_start=preferences.quiet_start_minute, quiet_hours_end=preferences.quiet_end_minute,
-        language=user.language, timezone=timezone_of(user.community_id), has_phone=bool(user.phone))
+        language=user.language, time_zone=timezone_of(user.community_id), has_phone=bool(user.phone))
 
 
 def get_preferences(user: User) -> PreferencesView:

@@ -7,6 +7,7 @@ notification to a bare contact: SMS only, since the phone has no account yet.
 """
 import hashlib
 import hmac
+import math
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -34,8 +35,7 @@ class TooManyCodes(DomainError):
                 "en": "Too many codes were sent to this number. Please try again in {minutes} minutes."}
 
     def __init__(self, seconds: int):
-        super().__init__(minutes=max(1, -(-seconds // 60)))
-        self.retry_after = seconds
+        super().__init__(minutes=max(1, math.ceil(seconds / 60)))
 
 
 class CodeInvalid(DomainError):
@@ -68,9 +68,9 @@ def request_code(phone: str, purpose: str) -> IssuedCode:
         .order_by(VerificationCode.created_at.desc())).all()
     interval = config["VERIFICATION_CODE_INTERVAL"]
     if recent and moment - recent[0] < interval:
-        raise TooManyCodes(int((recent[0] + interval - moment).total_seconds()) + 1)
+        raise TooManyCodes(math.ceil((recent[0] + interval - moment).total_seconds()))
     if len(recent) >= config["VERIFICATION_CODES_PER_PHONE_PER_HOUR"]:
-        raise TooManyCodes(int((recent[-1] + timedelta(hours=1) - moment).total_seconds()) + 1)
+        raise TooManyCodes(math.ceil((recent[-1] + timedelta(hours=1) - moment).total_seconds()))
     code = f"{secrets.randbelow(10 ** 6):06d}"
     row = VerificationCode(phone=phone, purpose=purpose, code_hash=_digest(phone, purpose, code),
                            created_at=moment, expires_at=moment + LIFETIME)

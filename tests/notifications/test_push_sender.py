@@ -249,3 +249,16 @@ def test_a_subscription_with_keys_no_browser_made_fails_without_a_request(app, p
 
     assert outcome.status == "failed" and "keys" in outcome.error
     assert push_service.received == []
+
+
+def test_a_long_body_is_shortened_to_fit_a_push(app, push_service, recipient, clock, register_kind):
+    chatty = register_kind("test_chatty_push", texts={"zh-CN": ("通知", "{note}"), "en": ("Notice", "{note}")},
+                           params=("note",), push_params=("note",))
+    browser = push_service.subscribe()
+    delivery = _queue(recipient, browser, chatty, clock, {"note": "请带上雨伞。" * 400})
+
+    assert _send(app, delivery, chatty).status == "delivered"
+
+    body = push_service.delivered_to(browser)[0].payload["body"]
+    assert body.startswith("请带上雨伞。") and body.endswith("…")
+    assert len(json.dumps(push_service.delivered_to(browser)[0].payload, ensure_ascii=False).encode()) <= 3000

@@ -117,7 +117,7 @@ def payload(notification, kind, urgency: str) -> bytes:
         "urgency": urgency,
     }
     encoded = json.dumps(message, ensure_ascii=False, separators=(",", ":")).encode()
-    while len(encoded) > MAX_PAYLOAD_BYTES and message["body"]:
+    while len(encoded) > MAX_PAYLOAD_BYTES and len(message["body"]) > 1:
         message["body"] = message["body"][: len(message["body"]) * 3 // 4].rstrip() + "…"
         encoded = json.dumps(message, ensure_ascii=False, separators=(",", ":")).encode()
     return encoded

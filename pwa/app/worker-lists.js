@@ -9,12 +9,13 @@ import { load } from "./worker.js";
  * A list in `screen` filled a page at a time. `show(path)` starts over with `path` (the API
  * address with its filters, without page and per_page); 「更多」 (slot `more`) appends the next
  * page and moves focus to its first row. `build(item)` returns the row's content; `countKey`
- * names the count line ({total}, {shown}); `list`, `more`, `count` and `empty` name the slots. An answer to an older `show` (a slow first page
+ * names the count line ({total}, {shown}), shown only while rows remain unless `countAll`; `list`,
+ * `more`, `count` and `empty` name the slots. An answer to an older `show` (a slow first page
  * arriving after a new search) is dropped, and a row already shown (the list moved between two
  * pages) is not shown twice.
  */
 export function pagedList(screen, {
-  build, countKey, perPage = 100, list = "list", more = "more", count = "count", empty = "empty",
+  build, countKey, perPage = 100, list = "list", more = "more", count = "count", empty = "empty", countAll = true,
 }) {
   const rows = slot(screen, list);
   const moreButton = slot(screen, more);
@@ -51,7 +52,8 @@ export function pagedList(screen, {
       emptyLine.hidden = rows.children.length > 0;
     }
     if (countLine) {
-      countLine.textContent = rows.children.length ? t(countKey, { total, shown: rows.children.length }) : "";
+      const counted = rows.children.length && (countAll || !finished);
+      countLine.textContent = counted ? t(countKey, { total, shown: rows.children.length }) : "";
     }
     return true;
   }

@@ -215,11 +215,11 @@ export async function showResident([residentId], options) {
   let resident = null;
   const consents = pagedList(screen, {
     list: "consents", more: "more-consents", count: "consents-count", empty: "no-consents",
-    countKey: "worker.consents_shown", build: (consent) => consentRow(resident, consent, ask),
+    countKey: "worker.consents_shown", countAll: false, build: (consent) => consentRow(resident, consent, ask),
   });
   const proxies = pagedList(screen, {
     list: "proxies", more: "more-proxies", count: "proxies-count", empty: "no-proxies",
-    countKey: "worker.proxies_shown", build: (link) => proxyRow(resident, link, ask),
+    countKey: "worker.proxies_shown", countAll: false, build: (link) => proxyRow(resident, link, ask),
   });
   const answer = await load(`/api/v1/residents/${residentId}`);
   if (!answer.ok) {

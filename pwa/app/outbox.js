@@ -8,7 +8,7 @@ import { callFor, fillCall, helpPhoneFor } from "./home.js";
 import { formatTime, t } from "./i18n.js";
 import { onCachedDataChanged, screenFromCacheAt } from "./offline-data.js";
 import { announce, onScreenShown, showScreen, slot } from "./screen.js";
-import { forgetUser, lastSignedInId, onSignedIn, signedInUser } from "./session.js";
+import { lastSignedInId, onSignedIn, sessionEnded, signedInUser } from "./session.js";
 import { outboxAll, outboxDelete, outboxPut } from "./store.js";
 
 const FIRST_RETRY_MS = 2000;
@@ -72,7 +72,7 @@ async function attempt(item, { ownRefusal = false } = {}) {
     if (answer.status === 401) {
       // Kept, with the same key: sent again once the same person signs in again.
       await outboxPut({ ...item, state: "sign_in" });
-      forgetUser();
+      await sessionEnded();
       return { state: "pending", response: answer };
     }
     if (retryable(answer)) {

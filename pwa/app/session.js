@@ -159,7 +159,7 @@ export async function fetchMe() {
     }
   }
   if (answer.status === 401) {
-    forgetUser();
+    await sessionEnded();
   }
   return null;
 }
@@ -180,6 +180,20 @@ export function forgetUser() {
   me = null;
   meFetchedAt = null;
   remembered.signedIn = false;
+}
+
+/**
+ * The server ended the session (expired, or this phone was signed out from elsewhere, e.g. a lost
+ * phone): forget the person and the data this phone cached for them, so a lost phone keeps no
+ * copy it could show offline. Their outbox items and their id stay, so what waits is sent once
+ * the same person signs in again.
+ */
+export async function sessionEnded() {
+  const id = me?.id ?? lastUserId();
+  forgetUser();
+  if (id) {
+    await cacheClear(id).catch(() => {});
+  }
 }
 
 /**

@@ -338,17 +338,29 @@ def test_resident_and_proxy_screens_render_offline_from_the_cache(open_tab, fami
     _tour_online_then_offline(open_tab("/"), family.proxy_phone, "您好，家属", steps)
 
 
-CACHED_PATHS = """async (userId) => {
+OPEN_DB = """
   const db = await new Promise((done, fail) => {
     const request = indexedDB.open("linli");
     request.onsuccess = () => done(request.result);
     request.onerror = () => fail(request.error);
   });
+"""
+CACHED_ENTRIES = """async (userId) => {""" + OPEN_DB + """
   const index = db.transaction("cache").objectStore("cache").index("user_id");
   const entries = await new Promise((done) => { const r = index.getAll(userId); r.onsuccess = () => done(r.result); });
   db.close();
-  return entries.map((entry) => entry.path);
+  return entries;
 }"""
+PUT_ENTRIES = """async (entries) => {""" + OPEN_DB + """
+  const transaction = db.transaction("cache", "readwrite");
+  for (const entry of entries) transaction.objectStore("cache").put(entry);
+  await new Promise((done) => { transaction.oncomplete = done; });
+  db.close();
+}"""
+
+
+def _cached_paths(page, user_id):
+    return [entry["path"] for entry in page.evaluate(CACHED_ENTRIES, user_id)]
 
 
 def test_one_persons_cached_data_is_never_shown_to_the_next_person_on_the_same_phone(open_tab, hood):
@@ -359,12 +371,17 @@ def test_one_persons_cached_data_is_never_shown_to_the_next_person_on_the_same_p
     _link(page, f"/worker/grids/{hood.grid_id}").click()
     expect(_heading(page)).to_have_text(hood.grid_name)
     assert page.evaluate(SERVICE_WORKER_ACTIVATED) == "activated"
-    # The first worker's session ends on the server (not a sign-out here, which would clear her
-    # cache): her cached grids stay on the phone while a colleague signs in.
+    first_workers = page.evaluate(CACHED_ENTRIES, hood.worker_id)
+    assert f"/api/v1/grids/{hood.grid_id}" in [entry["path"] for entry in first_workers]
+    # Her session ends on the server (expired, or this phone signed out from elsewhere): the next
+    # start finds /me answering 401 and removes what the phone cached for her.
     page.context.clear_cookies()
     page.goto("/")
     submit_sign_in(page, hood.other_worker_phone, DEMO_PASSWORD)
     expect(page.locator("#screen")).to_contain_text(hood.other_grid_name)
+    assert _cached_paths(page, hood.worker_id) == []
+    # Even were her entries still on the phone, the colleague signed in now never reads them.
+    page.evaluate(PUT_ENTRIES, first_workers)
     page.context.set_offline(True)
     try:
         page.goto("/")
@@ -375,7 +392,7 @@ def test_one_persons_cached_data_is_never_shown_to_the_next_person_on_the_same_p
         expect(page.locator("#status")).to_have_text(NEEDS_NETWORK)
         expect(page.locator("#screen")).not_to_contain_text(hood.grid_name)
         expect(page.locator("#screen")).not_to_contain_text(hood.building_label)
-        assert f"/api/v1/grids/{hood.grid_id}" in page.evaluate(CACHED_PATHS, hood.worker_id)
+        assert f"/api/v1/grids/{hood.grid_id}" in _cached_paths(page, hood.worker_id)
     finally:
         page.context.set_offline(False)
     assert tab.page_errors == []
@@ -387,11 +404,11 @@ def test_signing_out_clears_the_cached_screens_of_that_person(open_tab, hood):
     submit_sign_in(page, hood.worker_phone, DEMO_PASSWORD)
     _link(page, f"/worker/grids/{hood.grid_id}").click()
     expect(page.locator("#screen")).to_contain_text(hood.building_label)
-    assert f"/api/v1/grids/{hood.grid_id}" in page.evaluate(CACHED_PATHS, hood.worker_id)
+    assert f"/api/v1/grids/{hood.grid_id}" in _cached_paths(page, hood.worker_id)
     page.goto("/settings")
     page.get_by_role("button", name="退出登录").click()
     expect(page.get_by_role("button", name="登录", exact=True)).to_be_visible()
-    assert page.evaluate(CACHED_PATHS, hood.worker_id) == []
+    assert _cached_paths(page, hood.worker_id) == []
     assert tab.page_errors == []
 
 
@@ -420,12 +437,7 @@ def test_offline_the_residents_search_answers_only_searches_made_online(open_tab
     assert tab.page_errors == []
 
 
-AGE_CACHED = """async ({userId, path, fetchedAt}) => {
-  const db = await new Promise((done, fail) => {
-    const request = indexedDB.open("linli");
-    request.onsuccess = () => done(request.result);
-    request.onerror = () => fail(request.error);
-  });
+AGE_CACHED = """async ({userId, path, fetchedAt}) => {""" + OPEN_DB + """
   const store = db.transaction("cache", "readwrite").objectStore("cache");
   const entry = await new Promise((done) => { const r = store.get([userId, path]); r.onsuccess = () => done(r.result); });
   await new Promise((done) => { const r = store.put({ ...entry, fetched_at: fetchedAt }); r.onsuccess = done; });
@@ -443,7 +455,7 @@ def test_last_updated_names_the_oldest_cached_data_on_the_screen(open_tab, hood)
     # As if the grid were fetched at one time and everything else (its buildings) two hours later.
     grid_time = datetime(2026, 3, 2, 1, 5, tzinfo=ZoneInfo("UTC"))
     grid_path = f"/api/v1/grids/{hood.grid_id}"
-    paths = page.evaluate(CACHED_PATHS, hood.worker_id)
+    paths = _cached_paths(page, hood.worker_id)
     assert grid_path in paths and any(path.startswith("/api/v1/buildings?") for path in paths)
     for path in paths:
         moment = grid_time if path == grid_path else grid_time + timedelta(hours=2)

@@ -8,9 +8,6 @@ import { cachedRead } from "./offline-data.js";
 import { navigate } from "./router.js";
 import { announce, showScreen, slot } from "./screen.js";
 
-// The form helper lives in forms.js; kept here until every worker screen imports it from there.
-export { explain, flatErrors, handleForm } from "./forms.js";
-
 /** Put `message` in the screen's list `list`, or show its `empty` slot when there are no rows. */
 export function fillList(screen, rows, build, listName = "list") {
   const list = slot(screen, listName);

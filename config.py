@@ -107,6 +107,12 @@ class Config:
     VERIFICATION_CODE_INTERVAL = timedelta(seconds=60)  # between two codes to one phone
     VERIFICATION_CODE_LIMIT_PER_IP = _env("VERIFICATION_CODE_LIMIT_PER_IP", "30 per hour")
 
+    # Alerts (docs/alerts.md): minutes an alert may wait for "我来处理" before it escalates, per
+    # alert kind ("sos=5,missed_check_in=30"; unnamed kinds keep their own default), and how many
+    # reminders the admins get, one window apart, once it has reached them. Checked at start-up.
+    ALERT_ACK_MINUTES = _env("ALERT_ACK_MINUTES", "")
+    ALERT_MAX_REMINDERS = _env_int("ALERT_MAX_REMINDERS", 6)
+
     PWA_DIR = BASE_DIR / "pwa"
     # Shown by the PWA to browsers without JavaScript while no community has a phone yet.
     COMMUNITY_PHONE_FALLBACK = _env("COMMUNITY_PHONE_FALLBACK")

@@ -49,6 +49,7 @@ def register_extensions(app: Flask) -> None:
 def import_models() -> None:
     """Every domain's models, so the metadata (and Alembic) sees all tables."""
     import backend.accounts.models  # noqa: F401
+    import backend.alerts.models  # noqa: F401
     import backend.audit.models  # noqa: F401
     import backend.common.idempotency  # noqa: F401
     import backend.community.models  # noqa: F401
@@ -60,6 +61,8 @@ def import_models() -> None:
 
 def register_blueprints(app: Flask) -> None:
     from backend.accounts.routes import blp as accounts_blp
+    from backend.alerts import kinds as alert_kinds
+    from backend.alerts.routes import blp as alerts_blp
     from backend.audit.routes import blp as audit_blp
     from backend.community.routes import blp as community_blp
     from backend.extensions import api
@@ -71,8 +74,9 @@ def register_blueprints(app: Flask) -> None:
     from backend.pwa import pwa_blueprint
 
     for blueprint in (accounts_blp, community_blp, onboarding_blp, volunteers_blp, people_blp, audit_blp,
-                      notifications_blp, push_blp):
+                      notifications_blp, push_blp, alerts_blp):
         api.register_blueprint(blueprint)
+    alert_kinds.check_settings(app)  # once every domain's alert kinds are registered
     app.register_blueprint(pwa_blueprint)
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 BACKEND = Path(__file__).resolve().parent.parent / "backend"
-LOWER = {"accounts", "community", "people", "volunteers", "audit", "notifications", "onboarding"}
+LOWER = {"accounts", "community", "people", "volunteers", "audit", "notifications", "onboarding", "alerts"}
 HIGHER = {"help_requests", "matching", "catalog", "timebank", "visits", "safety"}
 
 

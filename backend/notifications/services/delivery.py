@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from backend.accounts.models import User, UserRole
 from backend.common.time import now
@@ -93,10 +93,10 @@ def record_outcome(delivery_id: int, attempt: int, outcome: Outcome) -> None:
     Nothing is written when the lease ran out and another worker took the delivery meanwhile."""
     moment = now()
     delivery = db.session.scalar(
-        select(Delivery).where(Delivery.id == delivery_id, Delivery.status == "sending",
-                               Delivery.attempts == attempt)
-        .with_for_update()
-        .options(selectinload(Delivery.notification).selectinload(Notification.recipient))
+        select(Delivery).join(Delivery.notification)
+        .where(Delivery.id == delivery_id, Delivery.status == "sending", Delivery.attempts == attempt)
+        .with_for_update(of=Delivery)
+        .options(contains_eager(Delivery.notification))
         .execution_options(populate_existing=True))
     if delivery is None:
         db.session.commit()
@@ -177,11 +177,13 @@ def _after_delivery_ended(notification: Notification, moment: datetime) -> None:
 
     The notification row is locked first, so of two workers ending its last two deliveries at
     once, the second waits and then sees the first's outcome: one of them always acts."""
+    kind = _kind_or_none(notification.kind)
+    if kind is None or not (kind.secret_params or kind.alert_when_undelivered):
+        return
     db.session.scalar(select(Notification).where(Notification.id == notification.id)
                       .with_for_update().execution_options(populate_existing=True))
     statuses = db.session.scalars(select(Delivery.status).where(Delivery.notification_id == notification.id)).all()
-    kind = _kind_or_none(notification.kind)
-    if kind is None or any(status in UNFINISHED for status in statuses):
+    if any(status in UNFINISHED for status in statuses):
         return
     if kind.secret_params:
         notification.params = {name: SECRET_MASK if name in kind.secret_params else value

@@ -32,8 +32,11 @@ migrate: install
 	$(FLASK) db upgrade
 
 ## make run: migrate the database, load the demo neighbourhood if it is empty, serve on :5000
+## with one worker process beside the web server (notifications, timers); Ctrl-C stops both
 run: migrate
 	$(FLASK) seed-demo --if-empty
+	@$(FLASK) worker & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 ## make test: the whole suite (SQLite unless TEST_DATABASE_URL is set)

@@ -71,3 +71,19 @@ def test_health_needs_no_sign_in_and_stays_the_same_signed_in(app, client):
     anonymous = client.get("/api/v1/health").get_json()
     client.login(make_user(make_community(), "volunteer"))
     assert client.get("/api/v1/health").get_json() == anonymous
+
+
+def test_a_starting_worker_forgets_heartbeats_silent_for_a_week(app, clock):
+    from datetime import timedelta
+
+    from backend.notifications.models import WorkerHeartbeat
+
+    long_gone = clock() - timedelta(days=7, seconds=1)
+    recent = clock() - timedelta(days=6)
+    db.session.add_all([WorkerHeartbeat(name="old:1:1", started_at=long_gone, last_beat_at=long_gone),
+                        WorkerHeartbeat(name="old:2:2", started_at=recent, last_beat_at=recent)])
+    db.session.commit()
+    run_worker(app)
+    names = sorted(beat.name.split(":")[0] for beat in db.session.query(WorkerHeartbeat))
+    assert len(names) == 2 and "old" in names
+    assert db.session.query(WorkerHeartbeat).filter_by(name="old:1:1").count() == 0

@@ -1,29 +1,29 @@
 """Is Linli able to tell people things? The worker's heartbeat and the service's health check."""
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select, text
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy import delete, func, select, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from backend.common.time import now
 from backend.extensions import db
 from backend.notifications.models import UNFINISHED, Delivery, Notification, WorkerHeartbeat
+
+HEARTBEATS_KEPT = timedelta(days=7)
 
 
 def record_heartbeat(name: str, started_at: datetime, stopped: bool = False) -> None:
     """The worker `name` is alive now (or has just stopped cleanly); one committed row per worker."""
     moment = now()
     beat = db.session.scalar(select(WorkerHeartbeat).where(WorkerHeartbeat.name == name))
-    if beat is None:
+    if beat is None:  # a worker starting: forget the ones gone for a week
+        db.session.execute(delete(WorkerHeartbeat).where(WorkerHeartbeat.last_beat_at < moment - HEARTBEATS_KEPT))
         beat = WorkerHeartbeat(name=name, started_at=started_at, last_beat_at=moment)
         db.session.add(beat)
     beat.last_beat_at = moment
     beat.stopped_at = moment if stopped else None
-    try:
-        db.session.commit()
-    except IntegrityError:  # cannot happen with one process per name; never stop the worker for it
-        db.session.rollback()
+    db.session.commit()
 
 
 @dataclass

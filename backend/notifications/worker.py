@@ -21,6 +21,7 @@ from backend.common.time import now
 from backend.extensions import db
 from backend.notifications import kinds, timers
 from backend.notifications.channels import base as channels
+from backend.notifications.channels import sms
 from backend.notifications.services import delivery as deliveries
 from backend.notifications.services import health
 
@@ -115,6 +116,10 @@ class Worker:
 @with_appcontext
 def worker_command(once: bool) -> None:
     """Deliver notifications and fire timers until stopped (SIGTERM or Ctrl-C)."""
+    try:
+        sms.provider_for(current_app.config)  # a misconfigured provider stops the worker here, not per message
+    except (ImportError, AttributeError, ValueError) as error:
+        raise click.ClickException(f"SMS_PROVIDER={current_app.config['SMS_PROVIDER']!r} cannot be used: {error}")
     worker = Worker(current_app._get_current_object())
     if not once:
         signal.signal(signal.SIGTERM, worker.stop)

@@ -39,6 +39,13 @@ def test_flask_worker_once_through_the_cli_delivers_what_is_due_and_exits(app, o
     assert [d.status for offer in offers for d in deliveries_of(offer.id)] == ["delivered", "delivered"]
 
 
+def test_a_worker_with_an_sms_provider_that_cannot_be_loaded_refuses_to_start(app, monkeypatch):
+    monkeypatch.setitem(app.config, "SMS_PROVIDER", "linli_sms_nowhere:Provider")
+    result = app.test_cli_runner().invoke(args=["worker", "--once"])
+    assert result.exit_code == 1
+    assert "SMS_PROVIDER='linli_sms_nowhere:Provider' cannot be used" in result.output
+
+
 @pytest.fixture
 def own_app(tmp_path):
     """An app on a new database of its own, where worker processes commit for real."""

@@ -16,6 +16,7 @@ from datetime import timedelta
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from sqlalchemy.exc import OperationalError
 
 from backend.common.time import now
 from backend.extensions import db
@@ -26,6 +27,8 @@ from backend.notifications.services import delivery as deliveries
 from backend.notifications.services import health
 
 log = logging.getLogger(__name__)
+
+DATABASE_RETRY_SECONDS = 5
 
 
 @dataclass
@@ -55,9 +58,18 @@ class Worker:
         self._beat(force=True)
         try:
             while not self.stopping.is_set():
-                worked = self.process_due()
-                db.session.remove()  # a fresh session per round: nothing stale from the last one
-                self._beat()
+                try:
+                    worked = self.process_due()
+                    db.session.remove()  # a fresh session per round: nothing stale from the last one
+                    self._beat()
+                except OperationalError:  # the database is restarting or unreachable: wait, go on
+                    if once:
+                        raise
+                    log.exception("worker %s: database error, trying again in %s s", self.name,
+                                  DATABASE_RETRY_SECONDS)
+                    db.session.remove()
+                    self.stopping.wait(DATABASE_RETRY_SECONDS)
+                    continue
                 if not worked:
                     if once:
                         break
@@ -83,6 +95,7 @@ class Worker:
                 continue  # a slow batch outlived the lease: another worker may hold it now
             deliveries.record_outcome(item.id, item.attempts, self._send(item))
             self.totals.deliveries += 1
+            self._beat()  # a batch of slow sends must not look like a dead worker
         return len(claimed) + ended
 
     def _send(self, item) -> channels.Outcome:

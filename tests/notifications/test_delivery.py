@@ -171,6 +171,28 @@ def test_a_gone_push_subscription_is_deleted_and_sms_takes_over(app, safety_kind
     assert notifications_of_kind("delivery_expired") == []
 
 
+def test_a_device_that_keeps_failing_stops_counting_and_sms_takes_over(app, clock, safety_kind):
+    volunteer = make_user(make_community(), "volunteer")
+    limit = app.config["PUSH_SUBSCRIPTION_MAX_FAILURES"]
+    with PushService() as push_service:
+        browser = push_service.subscribe(answers=[500] * limit)
+        subscription_id = _push_subscription(volunteer, browser).id
+        sos = notify("test_sos", user=volunteer, params={"name": "王奶奶"})
+        db.session.commit()
+        for _ in range(limit):
+            run_worker(app)
+            push = deliveries_of(sos.id)[0]
+            clock.current = max(clock(), push.next_attempt_at)
+        assert len(push_service.requests_for(browser)) == limit
+
+    push, sms = deliveries_of(sos.id)
+    assert (push.status, push.attempts) == ("failed", limit)
+    assert "no longer a working subscription" in push.last_error
+    assert db.session.get(PushSubscription, subscription_id).failure_count == limit
+    assert (sms.channel, sms.status) == ("sms", "delivered")
+    assert len(sms_to(volunteer.phone)) == 1
+
+
 def test_one_device_gone_and_one_delivered_is_delivered_without_sms(app, safety_kind):
     volunteer = make_user(make_community(), "volunteer")
     with PushService() as push_service:

@@ -112,6 +112,12 @@ def record_outcome(delivery_id: int, attempt: int, outcome: Outcome) -> None:
         delivery.delivered_at = moment
         if subscription is not None:
             subscription.last_success_at, subscription.failure_count = moment, 0
+    elif status == "retry" and subscription is not None and \
+            subscription.failure_count + 1 >= config["PUSH_SUBSCRIPTION_MAX_FAILURES"]:
+        # A device that keeps failing no longer counts as reachable: SMS may take over now.
+        subscription.failure_count += 1
+        _finish(delivery, "failed", f"{error or 'temporary failure'} (failed {subscription.failure_count} "
+                                    "times in a row: no longer a working subscription)")
     elif status == "retry":
         if subscription is not None:
             subscription.failure_count += 1

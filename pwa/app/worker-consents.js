@@ -7,10 +7,8 @@ import { handleForm } from "./forms.js";
 import { spokenGroups, t } from "./i18n.js";
 import { slot } from "./screen.js";
 import { findInPages } from "./worker-lists.js";
-import {
-  backToRecord, checkedValue, checkedValues, choices, missing, setChecked,
-} from "./worker-resident-edit.js";
-import { residentHeading, SCOPES } from "./worker-residents.js";
+import { checkedValue, checkedValues, choices, missing, setChecked } from "./worker-resident-edit.js";
+import { backToRecord, residentHeading, SCOPES } from "./worker-residents.js";
 import { workerScreen } from "./worker.js";
 
 function scopeChoices(container, idPrefix) {

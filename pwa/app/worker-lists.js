@@ -23,19 +23,18 @@ export function pagedList(screen, {
   const emptyLine = slot(screen, empty);
   let path = null;
   let page = 0;
-  let total = 0;
   let generation = 0;
   let seen = new Set();
+  let loadingMore = false;
 
   async function fetchNext() {
     const mine = generation;
-    const separator = path.includes("?") ? "&" : "?";
-    const answer = await load(`${path}${separator}page=${page + 1}&per_page=${perPage}`);
+    const answer = await load(pageOf(path, page + 1, perPage));
     if (!answer.ok || mine !== generation) {
       return false;
     }
     page += 1;
-    total = answer.body.total;
+    const { total } = answer.body;
     for (const item of answer.body.items) {
       if (seen.has(item.id)) {
         continue;
@@ -46,7 +45,7 @@ export function pagedList(screen, {
       rows.append(row);
     }
     // A page shorter than asked for is the last, whatever the total said a moment before.
-    const finished = answer.body.items.length < perPage || page * perPage >= total;
+    const finished = lastPage(answer.body, page, perPage);
     moreButton.hidden = finished;
     if (emptyLine) {
       emptyLine.hidden = rows.children.length > 0;
@@ -59,8 +58,15 @@ export function pagedList(screen, {
   }
 
   moreButton.addEventListener("click", async () => {
+    // A second tap while the next page loads would ask for the same page twice and skip one.
+    if (loadingMore) {
+      return;
+    }
+    loadingMore = true;
     const before = rows.children.length;
-    if (await fetchNext()) {
+    const loaded = await fetchNext();
+    loadingMore = false;
+    if (loaded) {
       // The first new row takes focus: keyboard and screen-reader users go on where they were.
       const first = rows.children[before];
       (first?.querySelector("[data-row-focus]") ?? first?.querySelector("a, button, input"))?.focus();
@@ -81,36 +87,53 @@ export function pagedList(screen, {
   };
 }
 
-/** Every page of `path` (for short lists such as grids in a filter menu), as one array. */
-export async function loadAll(path, perPage = 100) {
-  const items = [];
-  const separator = path.includes("?") ? "&" : "?";
+/** `path` with its page and per_page. */
+function pageOf(path, page, perPage) {
+  return `${path}${path.includes("?") ? "&" : "?"}page=${page}&per_page=${perPage}`;
+}
+
+/** Whether the answer for `page` was the last page of its list. */
+function lastPage(body, page, perPage) {
+  return body.items.length < perPage || page * perPage >= body.total;
+}
+
+/** The answers for each page of `path` in turn, until the last page or the first failure. */
+async function* eachPage(path, perPage) {
   for (let page = 1; ; page += 1) {
-    const answer = await load(`${path}${separator}page=${page}&per_page=${perPage}`);
-    if (!answer.ok) {
-      return { ...answer, items };
-    }
-    items.push(...answer.body.items);
-    if (answer.body.items.length < perPage || items.length >= answer.body.total) {
-      return { ok: true, items };
+    const answer = await load(pageOf(path, page, perPage));
+    yield answer;
+    if (!answer.ok || lastPage(answer.body, page, perPage)) {
+      return;
     }
   }
 }
 
+/** Every page of `path` (for short lists such as grids in a filter menu), as one array. */
+export async function loadAll(path, perPage = 100) {
+  const items = [];
+  for await (const answer of eachPage(path, perPage)) {
+    if (!answer.ok) {
+      return { ...answer, items };
+    }
+    items.push(...answer.body.items);
+  }
+  return { ok: true, items };
+}
+
 /**
  * The item with `id` in a paged list at `path`, looking page by page (a proxy link or a consent
- * record has no address of its own to GET). Resolves to {ok, item} or the failed answer.
+ * record has no address of its own to GET). Resolves to {ok, item} (item null if absent) or the
+ * failed answer.
  */
 export async function findInPages(path, id, perPage = 100) {
-  const separator = path.includes("?") ? "&" : "?";
-  for (let page = 1; ; page += 1) {
-    const answer = await load(`${path}${separator}page=${page}&per_page=${perPage}`);
+  for await (const answer of eachPage(path, perPage)) {
     if (!answer.ok) {
       return answer;
     }
     const item = answer.body.items.find((candidate) => candidate.id === id);
-    if (item || answer.body.items.length < perPage || page * perPage >= answer.body.total) {
-      return { ok: true, item: item ?? null };
+    if (item) {
+      return { ok: true, item };
     }
   }
+  return { ok: true, item: null };
 }

@@ -5,9 +5,8 @@
 import { api } from "./api.js";
 import { handleForm } from "./forms.js";
 import { t } from "./i18n.js";
-import { navigate } from "./router.js";
-import { announce, slot } from "./screen.js";
-import { residentHeading, termLabel } from "./worker-residents.js";
+import { slot } from "./screen.js";
+import { backToRecord, residentHeading, termLabel } from "./worker-residents.js";
 import { load, workerScreen } from "./worker.js";
 
 const DETAIL_TEXT = ["family_name", "given_name", "address_as", "birth_year", "phone", "preference_notes"];
@@ -53,15 +52,6 @@ export function setChecked(form, name, values) {
   }
 }
 
-/** Back to the resident's record, fresh from the server, with `message` in the status line. */
-export async function backToRecord(residentId, message, section = null) {
-  await navigate(`/worker/residents/${residentId}`);
-  if (section) {
-    document.getElementById(section)?.focus();
-  }
-  announce(message);
-}
-
 /** Missing-field errors for the text fields `names` of `form`, worded with `labels`. */
 export function missing(form, names, labels) {
   const problems = {};
@@ -73,7 +63,10 @@ export function missing(form, names, labels) {
   return problems;
 }
 
-/** A form that waits for its record: `loading` says why nothing is there yet, or why it failed. */
+/**
+ * Show a form's fields once its record is here (`answer`), else say in `loading` why not. Fields
+ * filled from the record stay hidden until then, so nothing typed or tapped early is overwritten.
+ */
 function reveal(screen, answer) {
   if (!answer.ok) {
     slot(screen, "loading").textContent = answer.message;
@@ -226,8 +219,9 @@ export async function showStatus([residentId], options) {
       await backToRecord(residentId, t("worker.status_saved", { status: t(`worker.status.${status}`) }));
     },
   });
+  // The choices appear with the current status, never before: a tap made earlier would be undone.
   const answer = await residentHeading(screen, residentId, "worker.status_of", "worker.change_status");
-  if (!answer.ok) {
+  if (!reveal(screen, answer)) {
     return;
   }
   const resident = answer.body;

@@ -71,7 +71,7 @@ export async function showResidents(params, options) {
   await residents.show("/api/v1/residents");
 }
 
-/** A button for one row of the record that asks before it acts (`ask` opens the confirmation). */
+/** A button in one row of the record; `onClick(button)` is told which button was tapped. */
 function askButton(text, onClick) {
   const button = document.createElement("button");
   button.type = "button";
@@ -85,6 +85,18 @@ function paragraph(text) {
   const line = document.createElement("p");
   line.textContent = text;
   return line;
+}
+
+/**
+ * Show the resident's record again, fresh from the server, with `message` in the status line and
+ * focus on the heading with id `section` (the part that changed), else on the record's own.
+ */
+export async function backToRecord(residentId, message, section = null) {
+  await navigate(`/worker/residents/${residentId}`);
+  if (section) {
+    document.getElementById(section)?.focus();
+  }
+  announce(message);
 }
 
 /**
@@ -106,12 +118,7 @@ function confirmations(screen, residentId) {
   });
   handleForm(form, {
     submit: () => api(action.method, action.path, action.method === "POST" ? {} : undefined),
-    async done() {
-      const { announcement, section } = action;
-      await navigate(`/worker/residents/${residentId}`);
-      document.getElementById(section)?.focus();
-      announce(announcement);
-    },
+    done: () => backToRecord(residentId, action.announcement, action.section),
   });
   return (button, next) => {
     action = next;

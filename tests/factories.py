@@ -24,7 +24,7 @@ LANGUAGES = [("mandarin", "普通话", "Mandarin"), ("cantonese", "粤语", "Can
 
 
 def _next_phone() -> str:
-    return f"1390000{next(_numbers):04d}"
+    return f"139{next(_numbers):08d}"  # the same numbers as before up to 9999, and room after
 
 
 def _flush(row):

@@ -60,15 +60,18 @@ export async function showResidents(params, options) {
       }
     }
     // A newer search wins: rows of an older one arriving late are dropped, not mixed in.
-    return residents.show(`/api/v1/residents?${filters}`);
+    const query = filters.toString();
+    return residents.show(query ? `/api/v1/residents?${query}` : "/api/v1/residents");
   });
 
+  // The first page is asked for at once, so any search made later is the newer one and wins.
+  const everyone = residents.show("/api/v1/residents");
   const [grids, community] = await Promise.all([loadAll("/api/v1/grids"), load("/api/v1/communities/current")]);
   addOptions(slot(screen, "grids"), grids.items.map((grid) => [grid.id, grid.name]));
   if (community.ok) {
     addOptions(slot(screen, "tags"), community.body.risk_tags.map((tag) => [tag.code, termLabel(tag)]));
   }
-  await residents.show("/api/v1/residents");
+  await everyone;
 }
 
 /** A button in one row of the record; `onClick(button)` is told which button was tapped. */

@@ -102,7 +102,8 @@ export async function showAllVolunteers(params, options) {
         filters.set(name, form.elements[name].value);
       }
     }
-    return volunteers.show(`/api/v1/volunteers?${filters}`);
+    const query = filters.toString();
+    return volunteers.show(query ? `/api/v1/volunteers?${query}` : "/api/v1/volunteers");
   });
   const [grids] = await Promise.all([loadAll("/api/v1/grids"), volunteers.show("/api/v1/volunteers")]);
   addOptions(slot(screen, "grids"), grids.items.map((grid) => [grid.id, grid.name]));

@@ -1,30 +1,41 @@
 """The worker process: delivers the outbox (Web Push, SMS) and fires timers.
 
-`flask --app wsgi worker` runs until SIGTERM or SIGINT (it finishes the item in hand, gives
+`flask --app wsgi worker` runs until SIGTERM or SIGINT (it finishes the sends in hand, gives
 back what it claimed but did not start, and exits); `--once` processes everything due and
 exits (tests, cron). Any number of workers may run on PostgreSQL; on SQLite one is enough, and
 a second corrupts nothing. docs/operations.md says how to run and watch it.
+
+Pushes go out WORKER_PUSH_CONCURRENCY at a time from a thread pool (they wait on the network,
+not on us) and the outcomes that come back together are recorded in one transaction; SMS go one
+at a time, each recorded at once. An idle worker on PostgreSQL is woken by the NOTIFY that
+notify() sends on commit; elsewhere it looks again every WORKER_IDLE_SECONDS.
 """
+import importlib
 import logging
 import os
 import signal
 import socket
 import threading
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import timedelta
 
 import click
+import psycopg
 from flask import Flask, current_app
 from flask.cli import with_appcontext
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from backend.common.time import now
 from backend.extensions import db
 from backend.notifications import kinds, timers
 from backend.notifications.channels import base as channels
 from backend.notifications.channels import sms
+from backend.notifications.models import Delivery
 from backend.notifications.services import delivery as deliveries
 from backend.notifications.services import health
+from backend.notifications.services.outbox import WAKE_CHANNEL
 
 log = logging.getLogger(__name__)
 
@@ -48,14 +59,19 @@ class Worker:
         self.name = f"{socket.gethostname()}:{os.getpid()}:{int(self.started_at.timestamp())}"
         self._last_beat = None
         self.totals = Totals()
+        self._pool: ThreadPoolExecutor | None = None
+        self._wakeups: Wakeups | None = None
 
     def stop(self, *_signal_args) -> None:
-        """Stop after the item in hand (the SIGTERM/SIGINT handler)."""
+        """Stop after the sends in hand (the SIGTERM/SIGINT handler)."""
         self.stopping.set()
 
     def run(self, once: bool = False) -> Totals:
         """Work until stopped; with `once`, until nothing is due."""
         self._beat(force=True)
+        if not once:
+            self._wakeups = Wakeups(db.engine.url, self.stopping)
+            self._wakeups.listen()  # before the first look: nothing committed after it goes unheard
         try:
             while not self.stopping.is_set():
                 try:
@@ -73,8 +89,13 @@ class Worker:
                 if not worked:
                     if once:
                         break
-                    self.stopping.wait(self.config["WORKER_IDLE_SECONDS"])
+                    self._wakeups.wait(self.config["WORKER_IDLE_SECONDS"])
         finally:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True, cancel_futures=True)
+                self._pool = None
+            if self._wakeups is not None:
+                self._wakeups.close()
             db.session.remove()
             self._beat(stopped=True)
         return self.totals
@@ -84,11 +105,29 @@ class Worker:
         return self.deliver_batch() + self.fire_timers()
 
     def deliver_batch(self) -> int:
+        """Claim a batch and see it through: pushes from the pool, the rest one by one here."""
         lease = timedelta(seconds=self.config["WORKER_LEASE_SECONDS"])
         claimed, ended = deliveries.claim_deliveries(self.config["WORKER_BATCH_SIZE"], lease)
-        for index, item in enumerate(claimed):
+        in_flight: dict[Future, Delivery] = {}
+        finished: list[tuple[int, int, channels.Outcome]] = []
+        one_by_one = []
+        for item in claimed:
+            sender = _concurrent_sender(item.channel)
+            if sender is None:
+                one_by_one.append(item)
+                continue
+            message = self._prepare(sender, item)
+            if isinstance(message, channels.Outcome):
+                finished.append((item.id, item.attempts, message))
+            else:
+                # The lease, in this process's own time: a push still queued when it runs out is
+                # left to whichever worker takes the delivery over.
+                budget = (item.lease_until - now()).total_seconds()
+                in_flight[self.pool.submit(_send_concurrently, sender, message, self.config,
+                                           time.monotonic() + budget)] = item
+        for index, item in enumerate(one_by_one):
             if self.stopping.is_set():
-                for untouched in claimed[index:]:
+                for untouched in one_by_one[index:]:
                     deliveries.release(untouched)
                 break
             if not deliveries.lease_holds(item):
@@ -96,7 +135,56 @@ class Worker:
             deliveries.record_outcome(item.id, item.attempts, self._send(item))
             self.totals.deliveries += 1
             self._beat()  # a batch of slow sends must not look like a dead worker
+        self._record_as_they_finish(in_flight, finished)
         return len(claimed) + ended
+
+    @property
+    def pool(self) -> ThreadPoolExecutor:
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=max(1, self.config["WORKER_PUSH_CONCURRENCY"]),
+                                            thread_name_prefix="linli-push")
+        return self._pool
+
+    def _prepare(self, sender, item):
+        try:
+            kind = kinds.get(item.notification.kind)
+        except kinds.UnknownKind as error:
+            return channels.Outcome("failed", None, str(error))
+        try:
+            return sender.prepare(item, item.notification, kind, self.config)
+        except Exception as error:  # as channels.send does: a channel's bug retries, never stops us
+            log.exception("channel %s raised preparing delivery %s", item.channel, item.id)
+            return channels.Outcome("retry", None, f"{type(error).__name__}: {error}")
+
+    def _record_as_they_finish(self, in_flight: dict[Future, Delivery], finished: list) -> None:
+        """Wait for the batch's pushes; the outcomes that came back meanwhile are recorded
+        together, in one transaction, while the others are still on their way. When the worker
+        is stopping, pushes not yet started are given back."""
+        while in_flight or finished:
+            if finished:
+                self._record(finished)
+                finished = []
+            if not in_flight:
+                break
+            done, _ = wait(in_flight, timeout=self.config["WORKER_HEARTBEAT_SECONDS"], return_when=FIRST_COMPLETED)
+            for future in done:
+                item = in_flight.pop(future)
+                if future.result() is not None:
+                    finished.append((item.id, item.attempts, future.result()))
+            if self.stopping.is_set():
+                for future in [future for future in in_flight if future.cancel()]:
+                    deliveries.release(in_flight.pop(future))
+            self._beat()  # slow push services must not make this worker look dead
+
+    def _record(self, finished: list[tuple[int, int, channels.Outcome]]) -> None:
+        try:
+            deliveries.record_outcomes(finished)
+        except DBAPIError:  # e.g. a deadlock with another worker: record them one by one instead
+            db.session.rollback()
+            log.warning("worker %s: recording %s outcomes together failed; one by one", self.name, len(finished))
+            for delivery_id, attempt, outcome in finished:
+                deliveries.record_outcome(delivery_id, attempt, outcome)
+        self.totals.deliveries += len(finished)
 
     def _send(self, item) -> channels.Outcome:
         try:
@@ -122,6 +210,77 @@ class Worker:
         if force or stopped or self._last_beat is None or moment - self._last_beat >= interval:
             health.record_heartbeat(self.name, self.started_at, stopped=stopped)
             self._last_beat = moment
+
+
+def _concurrent_sender(channel: str):
+    """The channel's module when its sends may run in the pool: it offers `prepare(delivery,
+    notification, kind, app_config)` (here, with the database and the app's clock) and
+    `deliver(message, app_config)` (in a pool thread, touching neither). None otherwise."""
+    module_name = channels.CHANNEL_MODULES.get(channel)
+    if module_name is None:
+        return None
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError:
+        return None  # channels.send fails the delivery with the reason
+    return module if hasattr(module, "prepare") and hasattr(module, "deliver") else None
+
+
+def _send_concurrently(sender, message, app_config, deadline: float) -> channels.Outcome | None:
+    """One push in a pool thread; None when its lease ran out before it could go."""
+    if time.monotonic() >= deadline:
+        return None
+    try:
+        outcome = sender.deliver(message, app_config)
+    except Exception as error:  # a bug or an unexpected answer: retried, and logged
+        log.exception("channel %s raised", sender.__name__)
+        return channels.Outcome("retry", None, f"{type(error).__name__}: {error}")
+    if not isinstance(outcome, tuple) or outcome[0] not in channels.OUTCOMES:
+        return channels.Outcome("retry", None, f"{sender.__name__} answered {outcome!r}")
+    return channels.Outcome(*outcome)
+
+
+class Wakeups:
+    """How an idle worker waits: on PostgreSQL it LISTENs, and notify()'s NOTIFY (sent when the
+    notification commits) wakes it at once; WORKER_IDLE_SECONDS bounds the wait anyway, for
+    retries and timers falling due. Elsewhere (SQLite) it just waits that long."""
+
+    def __init__(self, url, stopping: threading.Event):
+        self.url = url
+        self.stopping = stopping
+        self.connection: psycopg.Connection | None = None
+
+    def listen(self) -> None:
+        if self.url.get_backend_name() != "postgresql" or self.connection is not None:
+            return
+        try:
+            self.connection = psycopg.connect(
+                self.url.set(drivername="postgresql").render_as_string(hide_password=False), autocommit=True)
+            self.connection.execute(f"LISTEN {WAKE_CHANNEL}")
+        except psycopg.Error as error:  # the loop's own queries will say what is wrong; poll meanwhile
+            log.warning("worker cannot LISTEN for new notifications (%s); looking every idle interval", error)
+            self.close()
+
+    def wait(self, seconds: float) -> None:
+        """Until a notification is committed, the worker is stopped, or `seconds` have passed."""
+        self.listen()
+        if self.connection is None:
+            self.stopping.wait(seconds)
+            return
+        try:
+            for _ in self.connection.notifies(timeout=seconds, stop_after=1):
+                pass
+            for _ in self.connection.notifies(timeout=0):  # the ones that came together: one round for all
+                pass
+        except psycopg.Error:  # the database went away; the loop waits it out, we LISTEN again after
+            self.close()
+
+    def close(self) -> None:
+        if self.connection is not None:
+            try:
+                self.connection.close()
+            finally:
+                self.connection = None
 
 
 @click.command("worker")

@@ -14,6 +14,7 @@ import os
 import re
 import threading
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
@@ -77,12 +78,35 @@ def connections(app_config) -> _Connections:
     global _connections
     with _connections_lock:
         if _connections is None or _connections.pid != os.getpid():
-            _connections = _Connections(app_config["PUSH_CONNECTIONS"])
+            # Room for every push the worker has in flight at once: none waits for a connection.
+            _connections = _Connections(max(app_config["PUSH_CONNECTIONS"], app_config["WORKER_PUSH_CONCURRENCY"]))
         return _connections
+
+
+@dataclass(frozen=True)
+class PushMessage:
+    """One push, ready to go: everything it needs from the database and the app, read beforehand,
+    so that `deliver()` can run in any thread (the worker sends several at once)."""
+
+    endpoint: str
+    p256dh: str
+    auth: str
+    payload: bytes
+    ttl: int
+    urgency: str
+    topic: str | None
+    keys: VapidKeys
 
 
 def send(delivery, notification, kind, app_config) -> Outcome:
     """Pushes `notification` to the delivery's browser subscription and says how it went."""
+    message = prepare(delivery, notification, kind, app_config)
+    return message if isinstance(message, Outcome) else deliver(message, app_config)
+
+
+def prepare(delivery, notification, kind, app_config) -> "PushMessage | Outcome":
+    """The push for a delivery (in the worker's thread, with the app and its clock), or the
+    outcome already known without a request (no subscription left, the notification expired)."""
     subscription = delivery.push_subscription
     if subscription is None:
         return Outcome("failed", None, "the push subscription was removed")
@@ -90,14 +114,22 @@ def send(delivery, notification, kind, app_config) -> Outcome:
     if left < 1:
         return Outcome("failed", None, "the notification expired before it was pushed")
     urgency = urgency_of(notification, kind)
-    return push(
+    return PushMessage(
         endpoint=subscription.endpoint, p256dh=subscription.p256dh, auth=subscription.auth,
         payload=payload(notification, kind, urgency),
         ttl=min(math.floor(left), app_config["PUSH_TTL_SECONDS"]),
         urgency=urgency,
         topic=push_topic(notification.topic or kind.format_with_data(kind.topic, notification.data or {})),
-        app_config=app_config,
+        keys=current_keys(),
     )
+
+
+def deliver(message: PushMessage, app_config) -> Outcome:
+    """Send a prepared push; touches neither the database nor the app context, so it is safe in
+    a thread of the worker's pool."""
+    return push(endpoint=message.endpoint, p256dh=message.p256dh, auth=message.auth, payload=message.payload,
+                ttl=message.ttl, urgency=message.urgency, topic=message.topic, app_config=app_config,
+                keys=message.keys)
 
 
 def urgency_of(notification, kind) -> str:

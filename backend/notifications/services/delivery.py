@@ -10,7 +10,7 @@ import random
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select, tuple_, update
 from sqlalchemy.orm import contains_eager, selectinload
 
 from backend.accounts.models import User, UserRole
@@ -91,7 +91,48 @@ def lease_holds(delivery: Delivery) -> bool:
 def record_outcome(delivery_id: int, attempt: int, outcome: Outcome) -> None:
     """Write how attempt number `attempt` of a delivery ended, in a transaction of its own.
     Nothing is written when the lease ran out and another worker took the delivery meanwhile."""
+    record_outcomes([(delivery_id, attempt, outcome)])
+
+
+def record_outcomes(results: list[tuple[int, int, Outcome]]) -> None:
+    """Write how each (delivery id, attempt number, outcome) ended, all in one transaction: the
+    worker records a batch of pushes at once. As with `record_outcome`, an attempt whose lease
+    ran out and whose delivery another worker took over writes nothing."""
     moment = now()
+    delivered = sorted((delivery_id, attempt) for delivery_id, attempt, outcome in results
+                       if outcome.status == "delivered")
+    if delivered:
+        _record_delivered(delivered, moment)
+    for delivery_id, attempt, outcome in sorted(item for item in results if item[2].status != "delivered"):
+        _record_other(delivery_id, attempt, outcome, moment)
+    db.session.commit()
+
+
+def _record_delivered(attempts: list[tuple[int, int]], moment: datetime) -> None:
+    """The common case in a few statements whatever the number: the deliveries still held are
+    marked delivered and their subscriptions working."""
+    held = db.session.execute(
+        update(Delivery)
+        .where(tuple_(Delivery.id, Delivery.attempts).in_(attempts), Delivery.status == "sending")
+        .values(status="delivered", lease_until=None, delivered_at=moment)
+        .returning(Delivery.notification_id, Delivery.push_subscription_id)
+        .execution_options(synchronize_session=False)).all()
+    subscription_ids = sorted({row.push_subscription_id for row in held if row.push_subscription_id})
+    if subscription_ids:
+        db.session.execute(update(PushSubscription).where(PushSubscription.id.in_(subscription_ids))
+                           .values(last_success_at=moment, failure_count=0)
+                           .execution_options(synchronize_session=False))
+    # Only kinds with secret params or an undelivered alert have anything to do once delivered.
+    watched = [kind.code for kind in kinds.registered() if kind.secret_params or kind.alert_when_undelivered]
+    notification_ids = sorted({row.notification_id for row in held})
+    if watched and notification_ids:
+        for notification in db.session.scalars(
+                select(Notification).where(Notification.id.in_(notification_ids), Notification.kind.in_(watched))
+                .order_by(Notification.id)):
+            _after_delivery_ended(notification, moment)
+
+
+def _record_other(delivery_id: int, attempt: int, outcome: Outcome, moment: datetime) -> None:
     delivery = db.session.scalar(
         select(Delivery).join(Delivery.notification)
         .where(Delivery.id == delivery_id, Delivery.status == "sending", Delivery.attempts == attempt)
@@ -99,7 +140,6 @@ def record_outcome(delivery_id: int, attempt: int, outcome: Outcome) -> None:
         .options(contains_eager(Delivery.notification))
         .execution_options(populate_existing=True))
     if delivery is None:
-        db.session.commit()
         return
     notification = delivery.notification
     kind = _kind_or_none(notification.kind)
@@ -107,12 +147,7 @@ def record_outcome(delivery_id: int, attempt: int, outcome: Outcome) -> None:
     status, retry_after, error = outcome
     subscription = (db.session.get(PushSubscription, delivery.push_subscription_id)
                     if delivery.push_subscription_id else None)
-    if status == "delivered":
-        _finish(delivery, "delivered")
-        delivery.delivered_at = moment
-        if subscription is not None:
-            subscription.last_success_at, subscription.failure_count = moment, 0
-    elif status == "retry" and subscription is not None and \
+    if status == "retry" and subscription is not None and \
             subscription.failure_count + 1 >= config["PUSH_SUBSCRIPTION_MAX_FAILURES"]:
         # A device that keeps failing no longer counts as reachable: SMS may take over now.
         subscription.failure_count += 1
@@ -143,7 +178,6 @@ def record_outcome(delivery_id: int, attempt: int, outcome: Outcome) -> None:
         _fall_back_to_sms(notification, kind, moment)
     if delivery.status not in UNFINISHED:
         _after_delivery_ended(notification, moment)
-    db.session.commit()
 
 
 def _kind_or_none(code: str) -> kinds.Kind | None:

@@ -9,6 +9,8 @@ deliveries; when it rolls back, nothing is left. Call it with the rows already l
 import re
 from dataclasses import dataclass
 
+from sqlalchemy import text
+
 from backend.accounts.models import User
 from backend.common.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from backend.common.time import now
@@ -17,6 +19,9 @@ from backend.notifications import kinds
 from backend.notifications.models import Notification
 from backend.notifications.services import policy
 
+# PostgreSQL: notify() wakes the idle workers (they LISTEN on this channel). NOTIFY is sent in
+# the caller's transaction, so they hear it when it commits, and never when it rolls back.
+WAKE_CHANNEL = "linli_deliveries"
 _TOPIC = re.compile(r"^[A-Za-z0-9_-]{1,32}$")  # Web Push topics: URL-safe base64 alphabet, ≤ 32
 _FALLBACK_TEXTS = {"zh-CN": ("邻里通知", ""), "en": ("Linli notification", "")}
 
@@ -83,6 +88,8 @@ def notify(kind_code: str, *, user: User | None = None, contact: Contact | None 
     db.session.add(notification)
     notification.deliveries = policy.plan_deliveries(notification, kind, user, moment)
     db.session.flush()
+    if notification.deliveries and db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text(f"NOTIFY {WAKE_CHANNEL}"))
     return notification
 
 

@@ -5,10 +5,10 @@ from flask_login import current_user
 from backend.accounts.permissions import requires_roles
 from backend.alerts.schemas import (
     AlertDetailSchema, AlertQuery, AlertSchema, OnDutyQuery, OnDutySchema, OverrideInSchema, OverrideSchema,
-    ResolutionSchema, RosterPatternSchema, RosterSchema,
+    ResolutionSchema, RosterPatternSchema, RosterPersonSchema, RosterSchema,
 )
 from backend.alerts.services import alerts, roster
-from backend.common.pagination import page_of
+from backend.common.pagination import PageQuery, page_of
 from backend.extensions import Blueprint
 
 blp = Blueprint("alerts", __name__, url_prefix="/api/v1", description="Alerts and the on-duty roster")
@@ -90,6 +90,16 @@ class RosterOverrideItem(MethodView):
     def delete(self, override_id):
         """Remove an override that is not over yet."""
         roster.delete_override(current_user, override_id)
+
+
+@blp.route("/roster/people")
+class RosterPeople(MethodView):
+    @requires_roles(*STAFF)
+    @blp.arguments(PageQuery, location="query")
+    @blp.response(200, page_of(RosterPersonSchema))
+    def get(self, query):
+        """Who can be on the roster: the community's enabled workers and admins, by name."""
+        return roster.list_people(current_user, query["page"], query["per_page"])
 
 
 @blp.route("/roster/on-duty")

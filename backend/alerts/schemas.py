@@ -1,6 +1,7 @@
 """Alerts and roster request and response bodies."""
 import marshmallow as ma
 
+from backend.accounts.models import STAFF_ROLES
 from backend.alerts import duty, kinds
 from backend.alerts.models import ALERT_STATUSES
 from backend.common.fields import Text
@@ -163,6 +164,15 @@ class RosterSchema(ma.Schema):
     time_zone = ma.fields.String(metadata={"description": "the community's; every time here is in it"})
     pattern = ma.fields.List(ma.fields.Nested(ShiftSchema))
     overrides = ma.fields.List(ma.fields.Nested(OverrideSchema), metadata={"description": "those not over yet"})
+
+
+class RosterPersonSchema(PersonSchema):
+    """Someone who can be put on the roster."""
+
+    roles = ma.fields.Method("staff_roles", metadata={"description": "worker, admin or both"})
+
+    def staff_roles(self, user):
+        return sorted(user.roles & STAFF_ROLES)
 
 
 class OnDutyQuery(ma.Schema):

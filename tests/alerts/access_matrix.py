@@ -51,5 +51,6 @@ MATRIX = {
     "POST /api/v1/roster/overrides": Expect(statuses={"admin": 201}, body=lambda world: {
         "date": "2026-11-27", "start": "08:00", "end": "20:00", "user_id": world.users["other_worker"].id}),
     "DELETE /api/v1/roster/overrides/<int:override_id>": Expect(statuses={"admin": 204}, params=_override),
+    "GET /api/v1/roster/people": Expect(statuses=STAFF),
     "GET /api/v1/roster/on-duty": Expect(statuses=STAFF),
 }

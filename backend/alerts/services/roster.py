@@ -9,10 +9,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
 
-from backend.accounts.models import STAFF_ROLES, User
+from backend.accounts.models import STAFF_ROLES, User, UserRole
 from backend.alerts import duty
 from backend.alerts.models import RosterOverride, RosterShift
 from backend.common.i18n import pick
+from backend.common.pagination import Page, paginate
 from backend.common.time import now
 from backend.community.models import Community
 from backend.community.services import admin_community, community_of, require_staff
@@ -111,6 +112,15 @@ def _people(user_ids: list[int]) -> dict[int, User]:
     if not wanted:
         return {}
     return {person.id: person for person in db.session.scalars(select(User).where(User.id.in_(wanted)))}
+
+
+def list_people(user: User, page: int, per_page: int) -> Page:
+    """Who can be put on the roster: the community's enabled workers and admins, by name."""
+    require_staff(user)
+    community = community_of(user)
+    staff = select(UserRole.user_id).where(UserRole.role.in_(STAFF_ROLES))
+    return paginate(select(User).where(User.community_id == community.id, User.is_enabled, User.id.in_(staff))
+                    .order_by(User.display_name, User.id), page, per_page)
 
 
 def get_roster(user: User) -> RosterView:

@@ -17,6 +17,7 @@ from functools import lru_cache
 from flask import Flask, current_app
 
 from backend.common.i18n import LANGUAGES
+from backend.common.registry import Registry
 from backend.notifications import kinds as notification_kinds
 from backend.notifications.kinds import Kind, SmsTemplate
 
@@ -44,35 +45,29 @@ class AlertKind:
             raise ValueError(f"alert kind {self.code!r}: " + "; ".join(problems))
 
 
-_KINDS: dict[str, AlertKind] = {}
-
-
 class UnknownAlertKind(LookupError):
     pass
 
 
+_KINDS: Registry[AlertKind] = Registry("alert kind", UnknownAlertKind)
+
+
 def register(kind: AlertKind) -> AlertKind:
-    if kind.code in _KINDS:
-        raise ValueError(f"alert kind {kind.code!r} is already registered")
-    _KINDS[kind.code] = kind
-    return kind
+    return _KINDS.register(kind.code, kind)
 
 
 def unregister(code: str) -> None:
     """Remove a kind (tests register their own and remove them afterwards)."""
-    _KINDS.pop(code, None)
+    _KINDS.unregister(code)
 
 
 def get(code: str) -> AlertKind:
-    try:
-        return _KINDS[code]
-    except KeyError:
-        raise UnknownAlertKind(f"no alert kind {code!r} is registered") from None
+    return _KINDS.get(code)
 
 
 def label(code: str, language: str) -> str:
     """The kind's name in `language`; its code when the kind has been removed from the code since."""
-    kind = _KINDS.get(code)
+    kind = _KINDS.find(code)
     if kind is None:
         return code
     return kind.labels.get(language) or kind.labels["zh-CN"]
@@ -107,10 +102,10 @@ def check_settings(app: Flask) -> None:
         configured = parse_ack_minutes(app.config["ALERT_ACK_MINUTES"])
     except ValueError as error:
         raise RuntimeError(str(error)) from None
-    unknown = sorted(set(configured) - set(_KINDS))
+    unknown = sorted(set(configured) - set(_KINDS.names()))
     if unknown:
         raise RuntimeError(f"ALERT_ACK_MINUTES names unknown alert kinds {unknown}; "
-                           f"the registered ones are {sorted(_KINDS) or 'none yet'}")
+                           f"the registered ones are {_KINDS.names() or 'none yet'}")
     reminders = app.config["ALERT_MAX_REMINDERS"]
     if not isinstance(reminders, int) or not 0 <= reminders <= 100:
         raise RuntimeError(f"ALERT_MAX_REMINDERS must be 0 to 100, not {reminders!r}")

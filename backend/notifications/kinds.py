@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from backend.common.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from backend.common.registry import Registry
 
 URGENCIES = ("normal", "high")
 QUIET_HOURS = ("wait", "ignore")
@@ -121,34 +122,28 @@ def data_placeholders(kind: Kind) -> set[str]:
     return _placeholders(kind.topic or "") | _placeholders(kind.url)
 
 
-_KINDS: dict[str, Kind] = {}
-
-
 class UnknownKind(LookupError):
     pass
 
 
+_KINDS: Registry[Kind] = Registry("notification kind", UnknownKind)
+
+
 def register(kind: Kind) -> Kind:
-    if kind.code in _KINDS:
-        raise ValueError(f"notification kind {kind.code!r} is already registered")
-    _KINDS[kind.code] = kind
-    return kind
+    return _KINDS.register(kind.code, kind)
 
 
 def unregister(code: str) -> None:
     """Remove a kind (tests register their own kinds and remove them afterwards)."""
-    _KINDS.pop(code, None)
+    _KINDS.unregister(code)
 
 
 def get(code: str) -> Kind:
-    try:
-        return _KINDS[code]
-    except KeyError:
-        raise UnknownKind(f"no notification kind {code!r} is registered") from None
+    return _KINDS.get(code)
 
 
 def registered() -> list[Kind]:
-    return list(_KINDS.values())
+    return list(_KINDS)
 
 
 TEST_PUSH = register(Kind(

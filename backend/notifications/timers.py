@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import or_, select, update
 
+from backend.common.registry import Registry
 from backend.common.time import now
 from backend.extensions import db
 from backend.notifications.models import Timer
@@ -25,22 +26,19 @@ from backend.notifications.services.delivery import retry_delay
 
 log = logging.getLogger(__name__)
 
-_HANDLERS: dict[str, Callable[[Timer], None]] = {}
+_HANDLERS: Registry[Callable[[Timer], None]] = Registry("timer handler")
 
 
 def timer_handler(name: str):
     """Register `function(timer)` as the handler of timers named `name`."""
     def decorator(function):
-        if name in _HANDLERS and _HANDLERS[name] is not function:
-            raise ValueError(f"a timer handler named {name!r} is already registered")
-        _HANDLERS[name] = function
-        return function
+        return _HANDLERS.register(name, function)
     return decorator
 
 
 def unregister_handler(name: str) -> None:
     """Remove a handler (tests register their own and remove them afterwards)."""
-    _HANDLERS.pop(name, None)
+    _HANDLERS.unregister(name)
 
 
 def schedule(handler: str, due_at: datetime, owner: tuple[str, int], payload: dict | None = None) -> Timer:
@@ -99,11 +97,8 @@ def fire(timer_id: int) -> bool:
         db.session.commit()
         return False
     name = timer.handler
-    handler = _HANDLERS.get(name)
     try:
-        if handler is None:
-            raise LookupError(f"no timer handler named {name!r} is registered")
-        handler(timer)
+        _HANDLERS.get(name)(timer)
         timer.status, timer.fired_at, timer.lease_until = "fired", now(), None
         timer.attempts += 1
         db.session.commit()

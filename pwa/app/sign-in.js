@@ -1,47 +1,14 @@
 // Signing in: with a phone number and password, or with the 6-digit PIN on a linked phone.
 
 import { api } from "./api.js";
-import { clearErrors, showErrors } from "./errors.js";
+import { handleForm } from "./forms.js";
 import { enter } from "./home.js";
 import { t } from "./i18n.js";
-import { announce, showScreen } from "./screen.js";
+import { showScreen } from "./screen.js";
 import { deviceLabel, remembered } from "./session.js";
 
 function labels() {
   return { phone: t("sign_in.phone"), password: t("sign_in.password"), pin: t("pin.field_name") };
-}
-
-/**
- * Run one submission of `form` at a time: `check` returns field errors found before asking
- * the server, `submit` returns the API's answer; on success `done(answer)` moves on.
- */
-function handleSubmit(form, { check, submit, done, busyText }) {
-  let busy = false;
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    if (busy) {
-      return;
-    }
-    const problems = check();
-    if (Object.keys(problems).length) {
-      showErrors(form, { message: t("error.check_marked"), errors: problems }, labels());
-      return;
-    }
-    busy = true;
-    const button = form.querySelector('button[type="submit"]');
-    button.setAttribute("aria-disabled", "true");
-    announce(busyText);
-    const answer = await submit();
-    busy = false;
-    button.removeAttribute("aria-disabled");
-    announce("");
-    if (!answer.ok) {
-      showErrors(form, answer, labels());
-      return;
-    }
-    clearErrors(form);
-    await done(answer);
-  });
 }
 
 /** The phone-and-password form. */
@@ -51,8 +18,9 @@ export function showSignIn(options) {
   const usePin = form.querySelector('[data-action="use-pin"]');
   usePin.hidden = !remembered.linkedDevice;
   usePin.addEventListener("click", () => showPinSignIn());
-  handleSubmit(form, {
-    busyText: t("sign_in.busy"),
+  handleForm(form, {
+    labels,
+    busyText: () => t("sign_in.busy"),
     check() {
       const problems = {};
       if (!form.elements.phone.value.trim()) {
@@ -77,8 +45,9 @@ export function showPinSignIn(options) {
   const screen = showScreen("pin-sign-in", "pin.title", options);
   const form = screen.querySelector("form");
   form.querySelector('[data-action="use-password"]').addEventListener("click", () => showSignIn());
-  handleSubmit(form, {
-    busyText: t("sign_in.busy"),
+  handleForm(form, {
+    labels,
+    busyText: () => t("sign_in.busy"),
     check() {
       return /^\d{6}$/.test(form.elements.pin.value) ? {} : { pin: [t("pin.wrong_format")] };
     },

@@ -35,8 +35,11 @@ export function clearErrors(form) {
     field.classList.remove("field-invalid");
     message.hidden = true;
     message.replaceChildren();
-    input.removeAttribute("aria-invalid");
-    describedBy(input, message.id, false);
+    // A field that is a list (a week of shifts) may hold no input at all yet.
+    input?.removeAttribute("aria-invalid");
+    if (input) {
+      describedBy(input, message.id, false);
+    }
   }
   markTitleWithErrors(false);
 }
@@ -58,7 +61,7 @@ export function showErrors(form, { message, errors = {} }, labels = {}) {
     }
     const parts = fieldParts(form, name);
     const item = document.createElement("li");
-    if (parts) {
+    if (parts?.input) {
       const link = document.createElement("a");
       link.href = `#${parts.input.id}`;
       link.textContent = `${labels[name] || name}${t("error.label_separator")}${texts.join(" ")}`;

@@ -29,6 +29,7 @@ const placeScreens = () => import("./worker-places.js");
 const residentEditScreens = () => import("./worker-resident-edit.js");
 const consentScreens = () => import("./worker-consents.js");
 const volunteerVettingScreens = () => import("./worker-volunteers.js");
+const alertScreens = () => import("./alerts.js");
 
 /** A screen for signed-in people only; anyone else gets the sign-in form at the same address. */
 function signedIn(show) {
@@ -88,6 +89,11 @@ route(/^\/worker\/volunteers\/?$/, staff(volunteerVettingScreens, "showVolunteer
 route(/^\/worker\/volunteers\/all\/?$/, staff(volunteerVettingScreens, "showAllVolunteers"));
 route(/^\/worker\/volunteers\/(\d+)\/?$/, staff(volunteerVettingScreens, "showVolunteer"));
 // end of worker screens
+// alerts (safety notifications link to /alerts/<id>) and the on-duty roster: workers and admins
+route(/^\/alerts\/?$/, staff(alertScreens, "showAlerts"));
+route(/^\/alerts\/(\d+)\/?$/, staff(alertScreens, "showAlert"));
+route(/^\/roster\/?$/, staff(() => import("./roster.js"), "showRoster"));
+// end of alerts and the roster
 configure({
   notFound: signedIn(showHome),
   after: () => showHelpPhone(helpPhoneFor(signedInUser()) ?? fallbackHelp()),

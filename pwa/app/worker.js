@@ -1,5 +1,6 @@
-// The worker's home (and the admin's, scoped by the API to the whole community): grids →
-// buildings → households, and registering a household; shared helpers for the worker screens.
+// The worker's home (and the admin's, scoped by the API to the whole community): alerts, the
+// roster, grids a page at a time; one household and registering a household; shared helpers for
+// the worker screens.
 
 import { api } from "./api.js";
 import { explain, handleForm } from "./forms.js";
@@ -7,6 +8,8 @@ import { t } from "./i18n.js";
 import { cachedRead } from "./offline-data.js";
 import { navigate } from "./router.js";
 import { announce, showScreen, slot } from "./screen.js";
+// worker-lists.js imports load() from here: the cycle is safe, neither uses the other at load time.
+import { pagedList } from "./worker-lists.js";
 
 /** Put `message` in the screen's list `list`, or show its `empty` slot when there are no rows. */
 export function fillList(screen, rows, build, listName = "list") {
@@ -74,43 +77,18 @@ export async function showWorkerHome(user, options, wireElderSwitch) {
   wireElderSwitch(screen);
   slot(screen, "greeting").textContent = t("home.greeting", { name: user.display_name });
   slot(screen, "scope").textContent = t(user.roles.includes("admin") ? "worker.scope_admin" : "worker.scope_worker");
-  const grids = await load("/api/v1/grids?per_page=100");
-  if (grids.ok) {
-    fillList(screen, grids.body.items, (grid) => linkButton(`/worker/grids/${grid.id}`, grid.name));
-  }
+  const grids = pagedList(screen, {
+    countKey: "worker.grids_shown", countAll: false,
+    build: (grid) => linkButton(`/worker/grids/${grid.id}`, grid.name),
+  });
+  await Promise.all([grids.show("/api/v1/grids"), showOpenAlerts(screen)]);
 }
 
-/** `/worker/grids/<id>`: a grid's buildings. */
-export async function showGrid([gridId], options) {
-  const screen = workerScreen("worker-grid", "worker.buildings", options);
-  slot(screen, "heading").textContent = t("worker.buildings");
-  const [grid, buildings] = await Promise.all([
-    load(`/api/v1/grids/${gridId}`), load(`/api/v1/buildings?grid_id=${gridId}&per_page=100`),
-  ]);
-  if (grid.ok) {
-    slot(screen, "heading").textContent = grid.body.name;
-  }
-  if (buildings.ok) {
-    fillList(screen, buildings.body.items, (building) => linkButton(`/worker/buildings/${building.id}`, building.label));
-  }
-}
-
-/** `/worker/buildings/<id>`: a building's households, and registering one there. */
-export async function showBuilding([buildingId], options) {
-  const screen = workerScreen("worker-building", "worker.households", options);
-  slot(screen, "heading").textContent = t("worker.households");
-  slot(screen, "new-household").href = `/worker/buildings/${buildingId}/new-household`;
-  const [building, households] = await Promise.all([
-    load(`/api/v1/buildings/${buildingId}`), load(`/api/v1/households?building_id=${buildingId}&per_page=100`),
-  ]);
-  if (building.ok) {
-    slot(screen, "heading").textContent = building.body.label;
-    slot(screen, "address").textContent = building.body.address || "";
-    slot(screen, "back").href = `/worker/grids/${building.body.grid_id}`;
-  }
-  if (households.ok) {
-    fillList(screen, households.body.items, (household) => linkButton(`/worker/households/${household.id}`,
-      t("worker.household_entry", { door: household.door_number, count: household.resident_count })));
+/** The home's link to /alerts says how many alerts nobody has taken yet, in words. */
+async function showOpenAlerts(screen) {
+  const open = await load("/api/v1/alerts?status=open&per_page=1");
+  if (open.ok && open.body.total > 0) {
+    slot(screen, "alerts").textContent = t("alerts.menu_open", { count: open.body.total });
   }
 }
 

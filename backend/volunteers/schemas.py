@@ -1,5 +1,6 @@
 """Volunteers request and response bodies: registration, own profile, availability, staff views."""
 import re
+import unicodedata
 
 import marshmallow as ma
 
@@ -71,8 +72,26 @@ def _range_problem(start: int, end: int) -> str | None:
     return None
 
 
+class VerificationCodeField(ma.fields.String):
+    """The 6 digits from the SMS. Full-width digits (a Chinese keyboard's １２３) count as digits and
+    spaces typed between them ("123 456") are dropped."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        typed = unicodedata.normalize("NFKC", super()._deserialize(value, attr, data, **kwargs))
+        code = re.sub(r"\s", "", typed)
+        if not re.fullmatch(r"[0-9]{6}", code):
+            raise ma.ValidationError(pick({
+                "zh-CN": "验证码是短信里的 6 位数字。",
+                "en": "The code is the 6 digits in the text message.",
+            }))
+        return code
+
+
 class VolunteerRegistrationSchema(ma.Schema):
+    """A sign-up: the phone is proven by the code sent to it (POST /verification-codes)."""
+
     phone = Phone(required=True)
+    verification_code = VerificationCodeField(required=True, metadata={"example": "042917"})
     display_name = Text(required=True, min_length=1, max_length=60)
     password = ma.fields.String(required=True, validate=ma.validate.Length(max=256))
     gender = ma.fields.String(required=True, validate=ma.validate.OneOf(GENDERS))

@@ -9,7 +9,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import selectinload
 
 from backend.accounts.models import User
-from backend.accounts.services import add_user
+from backend.accounts.services import PhoneTaken, add_user
 from backend.common.i18n import current_language, pick
 from backend.common.pagination import Page, paginate
 from backend.common.time import now
@@ -17,12 +17,14 @@ from backend.community.models import Community, Grid, Term
 from backend.community.services import visible_grid_ids
 from backend.errors import Conflict, InvalidInput, NotFound
 from backend.extensions import db
+from backend.notifications.services.verification_codes import CodeInvalid, consume_code
 from backend.volunteers.models import (
     AvailabilityException, AvailabilitySlot, Vetting, Volunteer, VolunteerStatusChange, community_today,
     volunteer_skills,
 )
 
 EXCEPTION_HORIZON = timedelta(days=366)
+REGISTRATION = "volunteer_registration"  # the purpose of the code that proves a new volunteer's phone
 
 
 class VolunteerNotActive(Conflict):
@@ -91,8 +93,24 @@ def _apply_term_changes(volunteer: Volunteer, changes: dict) -> None:
         volunteer.languages = terms["language"]
 
 
+def _prove_phone(phone: str, code: str) -> None:
+    """Use the SMS code sent to `phone` for registration. A refused code on a number that is
+    already registered answers "phone taken" instead: that is what a retried registration (its
+    code now used) or a second phone racing the first needs to hear, and it tells nobody more than
+    the plain sign-up would."""
+    try:
+        consume_code(phone, REGISTRATION, code)
+    except CodeInvalid:
+        if db.session.scalar(select(User.id).where(User.phone == phone)) is not None:
+            raise PhoneTaken(field_errors={"phone": [PhoneTaken().message]}) from None
+        raise CodeInvalid(field_errors={"verification_code": [CodeInvalid().message]}) from None
+
+
 def register(data: dict) -> Volunteer:
-    """A person signs up as a volunteer: a user with the volunteer role and a pending profile."""
+    """A person signs up as a volunteer with the code sent to their phone: a user with the
+    volunteer role and a pending profile. The code is used in the same commit, so a refused
+    sign-up (unknown grid, taken phone) leaves it usable for the corrected one."""
+    _prove_phone(data["phone"], data["verification_code"])
     grid = db.session.get(Grid, data["grid_id"])
     if grid is None:
         raise InvalidInput(field_errors={"grid_id": [pick({

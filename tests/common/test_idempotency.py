@@ -6,6 +6,7 @@ from backend.common.idempotency import IdempotencyRecord
 from backend.extensions import db
 from backend.people.models import EmergencyContact, ProxyLink, Resident
 from tests.factories import DEMO_PASSWORD, make_proxy
+from tests.volunteers.codes import code_for
 from tests.world import build_world
 
 KEY = "0f8e4c52-7a1b-4c0e-9a3d-5b6f7e8d9c0a"
@@ -244,8 +245,9 @@ def test_the_purge_command_deletes_records_older_than_seven_days(app, client, ma
 
 
 def test_writes_without_a_signed_in_user_run_every_time(client, world):
-    register = {"phone": "13612345678", "display_name": "张阿姨", "password": "a-good-long-secret",
-                "gender": "female", "grid_id": world.grid.id, "skills": ["companionship"]}
+    register = {"phone": "13612345678", "verification_code": code_for("13612345678"), "display_name": "张阿姨",
+                "password": "a-good-long-secret", "gender": "female", "grid_id": world.grid.id,
+                "skills": ["companionship"]}
     assert client.post("/api/v1/volunteers/register", register, **_keyed()).status_code == 201
     again = client.post("/api/v1/volunteers/register", register, **_keyed())
     assert again.status_code == 409 and again.get_json()["reason"] == "phone_taken"

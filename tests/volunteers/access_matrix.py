@@ -3,6 +3,7 @@ only the volunteer's grid's: volunteers serve across grids and any worker may ve
 from datetime import date
 
 from tests.access import Expect
+from tests.volunteers.codes import code_for
 
 SIGNED_IN = ("resident", "proxy", "proxy_no_scope", "volunteer", "provider", "worker", "other_worker", "admin")
 STAFF_OK = {"worker": 200, "other_worker": 200, "admin": 200}
@@ -29,10 +30,12 @@ def _vetting_id(world) -> dict:
 
 
 MATRIX = {
-    # Anyone may sign up, signed in or not; a fresh phone number each time the world is built.
+    # Anyone may sign up, signed in or not, with the code sent to a phone number that is fresh
+    # each time the world is built.
     "POST /api/v1/volunteers/register": Expect(
         statuses={actor: 201 for actor in ("anonymous", *SIGNED_IN)},
-        body=lambda world: {"phone": "13612345678", "display_name": "新志愿者", "password": "a-good-long-secret",
+        body=lambda world: {"phone": "13612345678", "verification_code": code_for("13612345678"),
+                            "display_name": "新志愿者", "password": "a-good-long-secret",
                             "gender": "female", "grid_id": world.grid.id, "skills": ["errands"]}),
     "GET /api/v1/volunteers/me": Expect(statuses={"volunteer": 200}),
     "PATCH /api/v1/volunteers/me": Expect(statuses={"volunteer": 200}, body=lambda world: {"about": "退休教师"}),

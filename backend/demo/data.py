@@ -171,3 +171,17 @@ DEMO_LOGINS = [  # phone, who (zh-CN), who (en)
     (DEMO_PROXY["phone"], "家属 李晓红（王奶奶的女儿）", "proxy, her daughter"),
 ]
 GENERATED_PHONE_PREFIX = "1380001"  # 13800010000–13800019999 for everyone else
+
+# The on-duty roster (community time): every weekday's day shift and a night shift running into
+# the next morning, each (weekday 0 Monday … 6 Sunday, start, end, worker's name from WORKERS).
+ROSTER_WEEK = [
+    (0, "08:00", "18:00", "陈丽华"), (0, "18:00", "08:00", "黄志明"),
+    (1, "08:00", "18:00", "吴海燕"), (1, "18:00", "08:00", "林静"),
+    (2, "08:00", "18:00", "孙建军"), (2, "18:00", "08:00", "黄志明"),
+    (3, "08:00", "18:00", "郑晓梅"), (3, "18:00", "08:00", "林静"),
+    (4, "08:00", "18:00", "陈丽华"), (4, "18:00", "08:00", "吴海燕"),
+    (5, "08:00", "18:00", "黄志明"), (5, "18:00", "08:00", "孙建军"),
+    (6, "08:00", "18:00", "林静"), (6, "18:00", "08:00", "郑晓梅"),
+]
+# One override, two days after loading: (days ahead, start, end, worker's name, note).
+ROSTER_OVERRIDE = (2, "08:00", "18:00", "郑晓梅", "替班：原排班的人调休")

@@ -11,6 +11,7 @@ from sqlalchemy import func, inspect, or_, select
 from backend.accounts.models import User
 from backend.community.models import Building, Community, Grid, GridWorker, Term
 from backend.demo import data
+from backend.demo.alerts import AlertsPart
 from backend.demo.base import distance_m
 from backend.demo.residents import ResidentsPart
 from backend.demo.volunteers import VolunteersPart
@@ -69,7 +70,7 @@ def seed_demo() -> SeedOutcome:
     return SeedOutcome(created=True, community_id=community.id, counts=builder.counts())
 
 
-class _DemoBuilder(ResidentsPart, VolunteersPart):
+class _DemoBuilder(ResidentsPart, VolunteersPart, AlertsPart):
     """Stages every row of the demo; rows that need another row's id wait for one flush."""
 
     def build(self) -> Community:
@@ -86,6 +87,9 @@ class _DemoBuilder(ResidentsPart, VolunteersPart):
             self._user(name, "provider")
         db.session.flush()
         self._link_rows()
+        db.session.flush()
+        self._add_roster()
+        self._raise_demo_alert()
         db.session.flush()
         return self.community
 

@@ -127,6 +127,10 @@ class Config:
 class DevelopmentConfig(Config):
     """`make run`: the embedded SQLite database under instance/."""
 
+    # The `log` SMS provider also writes each message's text (verification codes included) to the
+    # worker's log at INFO, so a developer can sign up without an admin's SMS log. Never in production.
+    SMS_LOG_TEXT = True
+
 
 class ProductionConfig(Config):
     """Behind an HTTPS reverse proxy: secure, host-only cookies and a real secret."""

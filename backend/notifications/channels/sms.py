@@ -4,14 +4,19 @@ to the configured provider (SMS_PROVIDER).
 Chinese SMS providers send only templates approved in advance, so a message is a template id
 plus parameters; the rendered text is what the recipient reads. `log` is the provider for
 development and tests: it keeps each message in the sms_messages table, where admins read them
-(GET /api/v1/sms/messages). docs/notifications.md says how to plug in a production provider.
+(GET /api/v1/sms/messages), and in development (SMS_LOG_TEXT) also writes it to the worker's log,
+so whoever runs `make run` sees the verification code they just asked for. docs/notifications.md
+says how to plug in a production provider.
 """
 import importlib
+import logging
 from dataclasses import dataclass
 
 from backend.extensions import db
 from backend.notifications.channels.base import Outcome
 from backend.notifications.models import SmsMessage
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -54,7 +59,23 @@ class LogProvider(SmsProvider):
                                   params=message.params, text=message.text, language=message.language,
                                   delivery_id=message.reference, community_id=message.community_id))
         db.session.commit()
+        # Development only (DevelopmentConfig): the text carries codes, never for a production log.
+        if self.config.get("SMS_LOG_TEXT"):
+            _show_info_on_stderr()
+            log.info("SMS to %s (%s): %s", message.phone, message.template_id, message.text)
         return Outcome("delivered")
+
+
+def _show_info_on_stderr() -> None:
+    """The worker sets up no logging, so Python would drop INFO lines: show this module's on
+    stderr, unless something (a test's log capture, a deployment's logging setup) already listens."""
+    if log.level == logging.INFO:
+        return
+    log.setLevel(logging.INFO)
+    if not log.hasHandlers():
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        log.addHandler(handler)
 
 
 PROVIDERS: dict[str, type[SmsProvider]] = {"log": LogProvider}

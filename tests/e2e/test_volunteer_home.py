@@ -13,22 +13,18 @@ from backend.community.models import Community
 from backend.extensions import db
 from backend.volunteers.models import Volunteer
 from tests.e2e.journeys import submit_sign_in
+from tests.e2e.registration import NEW_PASSWORD, room_to_register, sign_up
 from tests.e2e.test_accessibility import AXE_TAGS, OVERFLOW, SIZE_SCAN
 from tests.factories import DEMO_PASSWORD, make_grid, make_volunteer
 
 pytestmark = pytest.mark.browser
 
-NEW_PASSWORD = "lin-li-volunteer-7"
-
 
 @pytest.fixture(autouse=True)
 def _room_to_register(live_server):
-    """These tests sign up several people from one address; the hourly limit is not what they test."""
-    config = live_server.app.config
-    before = config["VOLUNTEER_REGISTRATION_LIMIT"]
-    config["VOLUNTEER_REGISTRATION_LIMIT"] = "1000 per hour"
-    yield
-    config["VOLUNTEER_REGISTRATION_LIMIT"] = before
+    """These tests sign up several people from one address; the hourly limits are not what they test."""
+    with room_to_register(live_server.app):
+        yield
 
 
 @pytest.fixture(scope="module")
@@ -159,22 +155,14 @@ def test_volunteer_adds_and_deletes_a_day_off(open_tab, live_server):
     assert stored(live_server.app, phone)["exceptions"] == []
 
 
-def _register(page, phone, area):
-    page.get_by_role("link", name="我想当志愿者").click()
-    expect(_heading(page)).to_have_text("报名当志愿者")
-    page.get_by_label("手机号").fill(phone)
-    page.get_by_label("姓名").fill("陈阿姨")
-    page.get_by_label("设一个密码").fill(NEW_PASSWORD)
-    page.get_by_role("radio", name="女").check()
-    page.get_by_role("checkbox", name="代购跑腿").check()
-    page.get_by_role("radio", name=area).check()
-    with page.expect_response("**/api/v1/volunteers/register"):
-        page.get_by_role("button", name="提交报名").click()
+def _register(page, app, phone, area):
+    """Sign up with the code the phone received (tests/e2e/registration.py)."""
+    sign_up(page, app, phone, area)
 
 
 def test_a_new_person_signs_up_waits_for_vetting_and_cannot_go_on_duty(open_tab, live_server, area):
     page = open_tab("/").page
-    _register(page, "13700000801", area)
+    _register(page, live_server.app, "13700000801", area)
     expect(_heading(page)).to_have_text("已提交，等待社区工作者审核")
     assert stored(live_server.app, "13700000801")["status"] == "pending"
     page.get_by_role("link", name="去登录").click()
@@ -196,7 +184,7 @@ def test_a_new_person_signs_up_waits_for_vetting_and_cannot_go_on_duty(open_tab,
 def test_a_phone_already_registered_is_refused_with_the_servers_words(open_tab, live_server, area):
     phone = new_volunteer(live_server.app)
     page = open_tab("/").page
-    _register(page, phone, area)
+    _register(page, live_server.app, phone, area)
     expect(_heading(page)).to_have_text("报名当志愿者")
     expect(page.get_by_role("alert")).to_be_visible()
     expect(page.locator("[data-error-summary]:not([hidden])")).to_be_focused()
@@ -222,7 +210,7 @@ def each_volunteer_screen(tab, live_server, area, elder):
     yield "register-errors"
     page.get_by_role("link", name="返回登录").click()
     phone = f"13700000{next(_counter)}"
-    _register(page, phone, area)
+    _register(page, live_server.app, phone, area)
     expect(_heading(page)).to_have_text("已提交，等待社区工作者审核")
     yield "registered"
     page.get_by_role("link", name="去登录").click()

@@ -1,5 +1,6 @@
 """Serves the PWA's static files from pwa/ at `/`; app paths (e.g. /link/<code>) get index.html,
-with the community's service phone filled in, and /sw.js carries the shell's version and file list."""
+with the community's service phone and the unread-count poll interval filled in, and /sw.js
+carries the shell's version and file list."""
 import base64
 import hashlib
 import json
@@ -30,6 +31,9 @@ class ShellPathConverter(PathConverter):
 pwa_blueprint.record_once(lambda state: state.app.url_map.converters.setdefault("shell_path", ShellPathConverter))
 
 SERVICE_PHONE_TOKEN = "<!--linli:service-phone-->"
+# How often the PWA asks for the unread count (INBOX_POLL_SECONDS): the server's setting, read by
+# the page from <meta name="linli-unread-poll-seconds">, so the interval lives in one place.
+POLL_SECONDS_TOKEN = "<!--linli:unread-poll-seconds-->"
 NO_PHONE_SENTENCE = "请联系您所在社区的居委会。"
 
 # sw.js is a plain script with this placeholder; the server writes the shell's version and file
@@ -134,7 +138,8 @@ def _integrity(content: bytes) -> str:
 
 def _shell_html() -> str:
     shell = (current_app.config["PWA_DIR"] / "index.html").read_text(encoding="utf-8")
-    return shell.replace(SERVICE_PHONE_TOKEN, _phone_html(service_phone()))
+    poll_seconds = str(int(current_app.config["INBOX_POLL_SECONDS"]))
+    return shell.replace(SERVICE_PHONE_TOKEN, _phone_html(service_phone())).replace(POLL_SECONDS_TOKEN, poll_seconds)
 
 
 def _shell() -> Response:

@@ -9,12 +9,14 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 ICONS = Path(__file__).resolve().parents[1] / "pwa" / "icons"
-# (source, output, pixel size): the manifest's 192 and 512, its maskable 512, and iOS's 180.
+# (source, output, pixel size): the manifest's 192 and 512, its maskable 512, iOS's 180, and the
+# notification badge.
 RENDERS = [
     ("icon.svg", "icon-192.png", 192),
     ("icon.svg", "icon-512.png", 512),
     ("icon-maskable.svg", "icon-maskable-512.png", 512),
     ("icon-maskable.svg", "apple-touch-icon.png", 180),  # iOS rounds the corners itself
+    ("badge.svg", "badge-96.png", 96),  # the notification badge in Android's status bar (shape only)
 ]
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]

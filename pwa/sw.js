@@ -83,3 +83,68 @@ async function fromShell(key, request) {
   const cached = await caches.match(key, { cacheName: SHELL.cache });
   return cached || fetch(request);
 }
+
+// Web Push (docs/push.md): the payload is {id, kind, title, body, url, urgency}, with no personal
+// data. The notification's tag is its id, so a push delivered twice (delivery is at-least-once)
+// replaces the first instead of showing twice. Open windows are told, to refresh their badge.
+const GENERIC = { title: "邻里提醒", body: "您有一条新提醒，请打开邻里查看。" };
+
+self.addEventListener("push", (event) => {
+  event.waitUntil(showPush(event.data));
+});
+
+async function showPush(data) {
+  let message = {};
+  try {
+    message = (data && data.json()) || {};
+  } catch {
+    message = {}; // not JSON: still show something, as a push must be shown
+  }
+  const id = Number.isInteger(message.id) ? message.id : null;
+  const text = (value, fallback) => (typeof value === "string" && value.trim() ? value : fallback);
+  await self.registration.showNotification(text(message.title, GENERIC.title), {
+    body: text(message.body, GENERIC.body),
+    tag: id === null ? "linli" : String(id),
+    data: { id, url: typeof message.url === "string" ? message.url : "/inbox" },
+    icon: "/icons/icon-192.png",
+    badge: "/icons/badge-96.png",
+    requireInteraction: message.urgency === "high", // a safety alert stays until someone acts on it
+  });
+  for (const client of await self.clients.matchAll({ type: "window", includeUncontrolled: true })) {
+    client.postMessage({ type: "notification-arrived", id });
+  }
+}
+
+// A tap opens the notification's screen in a window of the app: the one already open (the page
+// marks it read and shows the screen without reloading), else a new one. Only this app's own
+// addresses are opened; any other URL (another origin, the API) opens the inbox instead.
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const { id = null, url = null } = event.notification.data || {};
+  event.waitUntil(openApp(appPath(url), id));
+});
+
+function appPath(url) {
+  try {
+    const target = new URL(url, self.location.origin);
+    if (target.origin === self.location.origin && !/^\/api(\/|$)/.test(target.pathname)) {
+      return target.pathname + target.search;
+    }
+  } catch {
+    // not a URL at all
+  }
+  return "/inbox";
+}
+
+async function openApp(path, id) {
+  const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+  const open = windows.find((client) => client.focused)
+    || windows.find((client) => client.visibilityState === "visible") || windows[0];
+  if (open) {
+    open.postMessage({ type: "notification-opened", id, url: path });
+    await open.focus().catch(() => {}); // allowed after a real tap; harmless to fail otherwise
+    return;
+  }
+  const opened = await self.clients.openWindow(path);
+  opened?.postMessage({ type: "notification-opened", id, url: path });
+}

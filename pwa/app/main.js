@@ -4,6 +4,7 @@
 import { showComingSoon, showSos, serverPhone } from "./calls.js";
 import { helpPhoneFor, showHome, showProxyHome, subjectOfPath } from "./home.js";
 import { showHelpPhone } from "./help-phone.js";
+import { showInbox, startInbox } from "./inbox.js";
 import { showLink } from "./link.js";
 import { startOutbox } from "./outbox.js";
 import { loadCatalogue } from "./i18n.js";
@@ -55,6 +56,8 @@ function aboutSubject(show, { needsSignIn = true } = {}) {
 
 route(/^\/link\/([^/]+)\/?$/, ([code], options) => showLink(code, options));
 route(/^\/settings\/?$/, showSettings);
+// The inbox; /notifications is the address a notification kind without a screen of its own names.
+route(/^\/(?:inbox|notifications)\/?$/, signedIn(showInbox));
 // SOS opens even for someone not signed in: it offers the community's phone and 120.
 route(/^(?:\/for\/(\d+))?\/sos\/?$/, aboutSubject((subject, options) => showSos(subject, options),
   { needsSignIn: false }));
@@ -112,6 +115,7 @@ async function start() {
   await loadSignedInUser();
   await startRouter();
   startOutbox();
+  startInbox();
 }
 
 start();

@@ -246,8 +246,10 @@ def _both(*checks):
 
 
 def _settings(page):
+    """Settings, with the person's notification preferences (read for this screen: 最后更新 offline)."""
     expect(_heading(page)).to_have_text("设置")
     expect(page.get_by_role("button", name="退出登录")).to_be_visible()
+    expect(page.get_by_role("checkbox", name="也用短信提醒我")).to_be_visible()
 
 
 def _place_steps(hood):
@@ -269,7 +271,7 @@ def test_worker_screens_render_offline_from_the_cache(open_tab, hood):
         Step(f"/worker/residents/{hood.resident_id}", _titled(hood.resident_line)),
         Step("back", _shows(hood.resident_line)),
         Step("back", _shows(hood.grid_name)),
-        Step("/settings", _settings, reads=False),
+        Step("/settings", _settings),
     ]
     _tour_online_then_offline(open_tab("/"), hood.worker_phone, "您好，网格员", steps)
 
@@ -280,7 +282,7 @@ def test_admin_screens_render_offline_from_the_cache(open_tab, hood):
         Step("/worker/residents", lambda page: expect(page.locator('#screen a[href^="/worker/residents/"]').first)
              .to_be_visible()),
         Step("back", _shows(hood.other_grid_name)),  # the admin's home: every grid of the community
-        Step("/settings", _settings, reads=False),
+        Step("/settings", _settings),
     ]
     _tour_online_then_offline(open_tab("/"), hood.admin_phone, "您好，社区管理员", steps)
 
@@ -301,7 +303,7 @@ def test_volunteer_screens_render_offline_from_the_cache(open_tab, hood):
 
     steps = [
         Step("start", on_duty), Step("/volunteer/profile", skills), Step("back", on_duty),
-        Step("/volunteer/availability", week), Step("back", on_duty), Step("/settings", _settings, reads=False),
+        Step("/volunteer/availability", week), Step("back", on_duty), Step("/settings", _settings),
     ]
     _tour_online_then_offline(open_tab("/"), hood.volunteer_phone, "您好，志愿者", steps)
 
@@ -314,7 +316,7 @@ def test_provider_screens_render_offline_from_the_cache(open_tab, hood):
         expect(facts.locator("dd").first).to_have_text("南苑食堂")
         expect(facts.locator("dd").nth(1)).to_have_text(f"{phone[:3]} {phone[3:7]} {phone[7:]}")
 
-    steps = [Step("start", home, reads=False), Step("/settings", _settings, reads=False)]
+    steps = [Step("start", home, reads=False), Step("/settings", _settings)]
     _tour_online_then_offline(open_tab("/"), phone, "您好，南苑食堂", steps)
 
 
@@ -326,7 +328,7 @@ def test_resident_and_proxy_screens_render_offline_from_the_cache(open_tab, fami
         expect(_heading(page)).to_have_text("紧急求助")
         expect(page.get_by_role("link", name="打 120 急救")).to_have_attribute("href", "tel:120")
 
-    steps = [Step("start", call_grid_worker, reads=False), Step("/settings", _settings, reads=False),
+    steps = [Step("start", call_grid_worker, reads=False), Step("/settings", _settings),
              Step("back", call_grid_worker, reads=False), Step("/sos", sos, reads=False)]
     _tour_online_then_offline(open_tab("/"), family.resident_phone, "您好，王奶奶", steps)
 
@@ -334,7 +336,7 @@ def test_resident_and_proxy_screens_render_offline_from_the_cache(open_tab, fami
         expect(page.locator("#screen")).to_contain_text("王奶奶")
         call_grid_worker(page)
 
-    steps = [Step("start", acting_for, reads=False), Step("/settings", _settings, reads=False)]
+    steps = [Step("start", acting_for, reads=False), Step("/settings", _settings)]
     _tour_online_then_offline(open_tab("/"), family.proxy_phone, "您好，家属", steps)
 
 

@@ -108,3 +108,62 @@ def test_high_contrast_turns_the_page_white_on_black(open_tab, family):
         page.get_by_role("checkbox", name="高对比度（黑底白字）").uncheck()
     assert "high-contrast" not in _html_classes(page)
     assert page.request.get("/api/v1/me").json()["high_contrast"] is False
+
+
+def test_notification_preferences_are_shown_saved_and_refused_at_their_field(open_tab, live_server):
+    from tests.e2e.push_fixtures import new_person, preferences_of
+
+    app = live_server.app
+    phone = new_person(app, "volunteer")
+    tab = _open_settings(open_tab, phone, "您好，志愿者")
+    page = tab.page
+    expect(page.get_by_role("heading", name="提醒设置", level=2)).to_be_visible()
+    expect(page.get_by_role("checkbox", name="手机弹出提醒（您所有的手机）")).to_be_checked()
+    expect(page.get_by_role("checkbox", name="也用短信提醒我")).not_to_be_checked()
+    expect(page.get_by_text(f"发短信到 {phone[:3]} {phone[3:7]} {phone[7:]}")).to_be_visible()
+    start, end = page.get_by_role("textbox", name="从"), page.get_by_role("textbox", name="到")
+    expect(start).to_have_value("21:00")
+    expect(end).to_have_value("07:00")
+    # This phone's push is the push panel's: nothing is asked until its button is tapped.
+    expect(page.get_by_role("button", name="在这台手机上接收提醒")).to_be_visible()
+
+    with page.expect_response("**/api/v1/me/notification-preferences") as answer:
+        page.get_by_role("checkbox", name="也用短信提醒我").check()
+    assert answer.value.ok
+    expect(page.locator("#status")).to_have_text("已保存。")
+    with page.expect_response("**/api/v1/me/notification-preferences"):
+        page.get_by_role("checkbox", name="手机弹出提醒（您所有的手机）").uncheck()
+    assert preferences_of(app, phone) == {"push_enabled": False, "sms_opt_in": True,
+                                               "quiet_start_minute": 21 * 60, "quiet_end_minute": 7 * 60}
+
+    start.fill("22:30")
+    end.fill("06:00")
+    with page.expect_response("**/api/v1/me/notification-preferences"):
+        page.get_by_role("button", name="保存免打扰时间").click()
+    expect(page.locator("#status")).to_have_text("已保存。")
+    stored = preferences_of(app, phone)
+    assert (stored["quiet_start_minute"], stored["quiet_end_minute"]) == (22 * 60 + 30, 6 * 60)
+
+    # The server's refusal, in its own words, at the field and in the summary.
+    start.fill("25:00")
+    with page.expect_response("**/api/v1/me/notification-preferences") as refused:
+        page.get_by_role("button", name="保存免打扰时间").click()
+    assert refused.value.status == 422
+    summary = page.locator('[data-form="notification-preferences"] [data-error-summary]')
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("夜间免打扰 从：时间格式不对（应为 HH:MM，如 09:30）。")
+    expect(start).to_have_attribute("aria-invalid", "true")
+    assert page.title().startswith("错误：")
+    tab.screenshot("settings-notifications-refused")
+    assert preferences_of(app, phone)["quiet_start_minute"] == 22 * 60 + 30
+
+    # An emptied field is caught before asking the server.
+    start.fill("")
+    page.get_by_role("button", name="保存免打扰时间").click()
+    expect(summary).to_contain_text("请填写时间，例如 21:00。")
+
+    page.reload()
+    expect(page.get_by_role("checkbox", name="也用短信提醒我")).to_be_checked()
+    expect(page.get_by_role("checkbox", name="手机弹出提醒（您所有的手机）")).not_to_be_checked()
+    expect(page.get_by_role("textbox", name="从")).to_have_value("22:30")
+    assert tab.page_errors == []

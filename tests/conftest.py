@@ -2,6 +2,8 @@
 
 The database is SQLite (a temporary file) unless TEST_DATABASE_URL names another, e.g. the
 PostgreSQL database that .ci/run creates. See STYLE.md for why the engines are patched.
+After every test each table must be empty again: a test that committed for real on the shared
+database (past the rolled-back transaction) fails at once, named with the tables it left rows in.
 """
 import os
 from datetime import UTC, datetime, timedelta
@@ -9,6 +11,7 @@ from unittest import mock
 
 import pytest
 from flask import request_started, request_tearing_down
+from sqlalchemy import text
 
 from backend import create_app
 from backend.extensions import db, limiter
@@ -52,8 +55,34 @@ def app(tmp_path_factory):
             engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def _count_rows(app):
+    """One statement counting the rows of every table (written out once: cheap to run per test)."""
+    with app.app_context():
+        table_name = db.engine.dialect.identifier_preparer.format_table
+    return text(" UNION ALL ".join(f"SELECT '{table.name}', COUNT(*) FROM {table_name(table)}"
+                                   for table in db.metadata.sorted_tables))
+
+
 @pytest.fixture(autouse=True)
-def _isolated(app):
+def _no_leaked_rows(app, request, _count_rows):
+    """Fails the test that leaves rows committed in the shared database (they would change what a
+    later test sees), naming the tables; the schema is made anew for the tests after it."""
+    yield
+    with app.app_context():
+        with db.engine.connect() as connection:
+            leaked = {name: rows for name, rows in connection.execute(_count_rows) if rows}
+        if not leaked:
+            return
+        db.drop_all()  # not DELETE: audit_entries refuses it
+        db.create_all()
+    tables = ", ".join(f"{name} ({rows})" for name, rows in sorted(leaked.items()))
+    pytest.fail(f"{request.node.nodeid} left rows committed in the test database, by table: {tables}",
+                pytrace=False)
+
+
+@pytest.fixture(autouse=True)
+def _isolated(app, _no_leaked_rows):
     """Each test runs in one outer transaction, rolled back at its end; commits become savepoints."""
     with app.app_context():
         engines = db.engines

@@ -6,6 +6,7 @@ test-artifacts/ for people to look at.
 """
 import os
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -65,6 +66,46 @@ class LiveServer:
     app: object
 
 
+def closing_responses(wsgi_app):
+    """`wsgi_app` whose every response is closed, even one Werkzeug's development server drops.
+
+    When the browser resets a connection (Chromium does when a page stops loading a file it
+    was sent), the server's draining of the socket raises before it closes the response, and
+    the file being sent is left open for the garbage collector. Its ResourceWarning, an error
+    under filterwarnings, then surfaces as an unraisable exception in whatever test is running
+    at that moment. Here the response is closed when the server is done with it or drops it."""
+    def app(environ, start_response):
+        return _closed_when_done(wsgi_app(environ, start_response))
+    return app
+
+
+def _closed_when_done(response):
+    try:
+        yield from response
+    finally:
+        if hasattr(response, "close"):
+            response.close()
+
+
+@contextmanager
+def serving(app, name: str):
+    """Serve `app` from a thread on a free port, as a phone reaches it; yields its URL. At the
+    end the server stops, then the app's database connections are closed."""
+    server = make_server("127.0.0.1", 0, closing_responses(app), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+        with app.app_context():
+            db.session.remove()
+            for engine in db.engines.values():
+                engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
     with own_database(tmp_path_factory.mktemp("e2e"), "e2e") as database_url:
@@ -76,19 +117,8 @@ def live_server(tmp_path_factory):
             community.phone = SERVICE_PHONE
             make_user(community, "resident", phone=RESIDENT_PHONE, name=RESIDENT_NAME)
             db.session.commit()
-        server = make_server("127.0.0.1", 0, app, threaded=True)
-        thread = threading.Thread(target=server.serve_forever, name="linli-live-server", daemon=True)
-        thread.start()
-        try:
-            yield LiveServer(url=f"http://127.0.0.1:{server.server_port}", app=app)
-        finally:
-            server.shutdown()
-            thread.join(timeout=10)
-            server.server_close()
-            with app.app_context():
-                db.session.remove()
-                for engine in db.engines.values():
-                    engine.dispose()
+        with serving(app, "linli-live-server") as url:
+            yield LiveServer(url=url, app=app)
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """Installing the PWA and running it offline in real Chromium: the manifest and service worker make
 it installable, the shell starts from cache without a network, and a new version waits for a tap."""
 import shutil
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,12 +8,10 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from flask import Response, request
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
 from backend import create_app
-from backend.extensions import db
 from config import BASE_DIR
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, RECORD_CSP_VIOLATIONS, Tab
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, RECORD_CSP_VIOLATIONS, Tab, serving
 
 pytestmark = pytest.mark.browser
 
@@ -157,19 +154,8 @@ def shell_server(live_server, tmp_path):
             return Response(content, mimetype="text/css", headers={"Cache-Control": "no-store"})
         return None
 
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="linli-shell-server", daemon=True)
-    thread.start()
-    try:
-        yield ShellServer(url=f"http://127.0.0.1:{server.server_port}", pwa=pwa, tamper=tamper)
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
-        with app.app_context():
-            db.session.remove()
-            for engine in db.engines.values():
-                engine.dispose()
+    with serving(app, "linli-shell-server") as url:
+        yield ShellServer(url=url, pwa=pwa, tamper=tamper)
 
 
 @pytest.fixture

@@ -186,7 +186,9 @@ function render(screen, alert, me, { refused = false } = {}) {
   const isAdmin = me.roles.includes("admin");
   const mayResolve = alert.status === "acknowledged" ? alert.owner?.id === me.id || isAdmin
     : alert.status === "open" && isAdmin;
-  screen.querySelector('[data-form="resolve"]').hidden = !mayResolve;
+  const resolving = pendingItems(me.id).some((item) => item.path === `/api/v1/alerts/${alert.id}/resolve`);
+  screen.querySelector('[data-form="resolve"]').hidden = !mayResolve || resolving;
+  slot(screen, "resolve-pending").hidden = !(mayResolve && resolving);
 }
 
 /** `/alerts/<id>`: one alert, 「我来处理」 and 「处理完毕」. */
@@ -244,7 +246,12 @@ export async function showAlert([alertId], options) {
       method: "POST", path: `${path}/resolve`, body: { note: resolveForm.elements.note.value.trim() },
       label: t("alerts.resolve_label", { what: what() }), ownRefusal: true,
     }),
-    pending: () => announce(t("alerts.resolve_pending")),
+    pending() {
+      resolveForm.hidden = true; // as with 我来处理: no second copy; the note says it waits
+      const note = slot(screen, "resolve-pending");
+      note.hidden = false;
+      note.focus();
+    },
     async done(answer) {
       show(answer.body?.timeline ? answer.body : (await load(path)).body ?? alert);
       slot(screen, "state").focus();

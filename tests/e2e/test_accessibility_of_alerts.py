@@ -2,7 +2,7 @@
 elder mode: axe with WCAG 2.2 AA and best practice (AAA contrast in elder mode), the
 computed-style scan of text and targets, and reflow at 320 px and at 200 % text — on every state:
 the home with open alerts, the list, an alert open, refused (someone else has it), mine with the
-resolve form and its errors, resolved, waiting offline; the roster as a worker and as an admin,
+resolve form and its errors, a resolution waiting offline, resolved, a tap waiting offline; the roster as a worker and as an admin,
 with the server's overlap message."""
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -121,6 +121,15 @@ def each_screen(tab, watch, alerts):
     page.get_by_role("form", name="处理完毕").get_by_role("button", name="处理完毕").click()
     expect(page.get_by_role("alert")).to_contain_text("请写下做了什么。")
     yield "alert-resolve-errors"
+    page.context.set_offline(True)
+    try:
+        page.get_by_label("做了什么").fill("已上门，老人无恙")
+        page.get_by_role("form", name="处理完毕").get_by_role("button", name="处理完毕").click()
+        expect(page.get_by_text("处理情况已存在这部手机上", exact=False)).to_be_visible()
+        yield "alert-resolve-waiting"
+    finally:
+        page.context.set_offline(False)
+    expect(page.locator("[data-outbox-pending]")).to_be_hidden()
     page.goto(f"/alerts/{alerts.resolved}")
     expect(state).to_contain_text("已处理完毕")
     yield "alert-resolved"

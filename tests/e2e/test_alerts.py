@@ -1,8 +1,8 @@
 """Alerts in Chromium: an alert raised on the live server shows on the worker's home and in
 /alerts; 「我来处理」 makes the worker its owner (in the database and on the timeline); a second
 worker who taps it too is told, once and in place, who has it; the owner resolves it with a note.
-Offline, the alert renders from this phone's cache and a tap waits in the outbox until the phone
-is back online."""
+Offline, the alert renders from this phone's cache, and a tap on 「我来处理」 or 「处理完毕」 waits in
+the outbox until the phone is back online."""
 import re
 from dataclasses import dataclass
 
@@ -198,4 +198,19 @@ def test_offline_the_alert_renders_from_the_cache_and_a_tap_is_sent_after_reconn
         page.context.set_offline(False)
     expect(page.locator("[data-outbox-pending]")).to_be_hidden()
     assert _alert(live_server, alert_id)[:2] == ("acknowledged", ward.worker_id)
+
+    # Resolving waits the same way: the form goes, a note says it is kept, and it is sent later.
+    page.reload()
+    expect(page.locator('[data-slot="state"]')).to_contain_text("您正在处理")
+    page.context.set_offline(True)
+    try:
+        page.get_by_label("做了什么").fill("电话联系上了，她在女儿家")
+        page.get_by_role("form", name="处理完毕").get_by_role("button", name="处理完毕").click()
+        expect(page.get_by_text("处理情况已存在这部手机上，联网后自动发送。")).to_be_focused()
+        expect(page.get_by_role("form", name="处理完毕")).to_be_hidden()
+        assert _alert(live_server, alert_id)[0] == "acknowledged"
+    finally:
+        page.context.set_offline(False)
+    expect(page.locator("[data-outbox-pending]")).to_be_hidden()
+    assert _alert(live_server, alert_id) == ("resolved", ward.worker_id, "电话联系上了，她在女儿家")
     assert tab.page_errors == []

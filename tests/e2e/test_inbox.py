@@ -130,6 +130,26 @@ def test_more_pages_on_from_the_twenty_first(open_tab, live_server):
     assert sorted(texts) == sorted(f"通知 {n + 1}" for n in range(25))  # each once
 
 
+def test_a_message_that_arrives_while_the_list_is_open_is_offered_not_pushed_in(open_tab, live_server):
+    app = live_server.app
+    phone = new_person(app, "volunteer")
+    send(app, phone, NOTE, text="第一条")
+    tab = open_tab("/")
+    page = tab.page
+    _to_inbox(page, phone)
+    expect(page.locator(".message")).to_have_count(1)
+    send(app, phone, NOTE, text="刚到的一条")
+    with page.expect_response(UNREAD_COUNT):
+        page.evaluate(SHOW)
+    offer = page.get_by_role("button", name="有新消息，点这里显示")
+    expect(offer).to_be_visible()
+    expect(page.locator(".message")).to_have_count(1)  # nothing moved under the person's fingers
+    offer.click()
+    expect(page.locator(".message")).to_have_count(2)
+    expect(page.locator(".message").first).to_contain_text("刚到的一条")
+    expect(offer).to_be_hidden()
+
+
 def test_the_unread_count_poll_costs_a_304_while_nothing_changed(open_tab, live_server):
     app = live_server.app
     phone = new_person(app, "volunteer")

@@ -4,7 +4,7 @@
 import { showComingSoon, showSos, serverPhone } from "./calls.js";
 import { helpPhoneFor, showHome, showProxyHome, subjectOfPath } from "./home.js";
 import { showHelpPhone } from "./help-phone.js";
-import { showInbox, startInbox } from "./inbox.js";
+import { startInbox } from "./inbox.js";
 import { showLink } from "./link.js";
 import { startOutbox } from "./outbox.js";
 import { loadCatalogue } from "./i18n.js";
@@ -57,7 +57,7 @@ function aboutSubject(show, { needsSignIn = true } = {}) {
 route(/^\/link\/([^/]+)\/?$/, ([code], options) => showLink(code, options));
 route(/^\/settings\/?$/, showSettings);
 // The inbox; /notifications is the address a notification kind without a screen of its own names.
-route(/^\/(?:inbox|notifications)\/?$/, signedIn(showInbox));
+route(/^\/(?:inbox|notifications)\/?$/, signedIn(lazy(() => import("./inbox-screen.js"), "showInbox")));
 // SOS opens even for someone not signed in: it offers the community's phone and 120.
 route(/^(?:\/for\/(\d+))?\/sos\/?$/, aboutSubject((subject, options) => showSos(subject, options),
   { needsSignIn: false }));

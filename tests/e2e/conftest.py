@@ -5,15 +5,17 @@ PostgreSQL database, a sibling database `<name>_e2e` created and dropped here. S
 test-artifacts/ for people to look at.
 """
 import os
+import socket
 import threading
-from contextlib import contextmanager
+import time
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
+from werkzeug.serving import ThreadedWSGIServer
 
 from backend import create_app
 from backend.community.models import Community
@@ -87,11 +89,49 @@ def _closed_when_done(response):
             response.close()
 
 
+class _Server(ThreadedWSGIServer):
+    """Werkzeug's threaded server, which on closing waits for the requests in hand.
+
+    A request still running when a test ends holds one of the app's database connections; given
+    back after the engine is disposed of, it would stay open until the garbage collector found it
+    (psycopg's ResourceWarning, an error here, reported in some later test)."""
+
+    def __init__(self, app):
+        super().__init__("127.0.0.1", 0, closing_responses(app))
+        self._lock = threading.Lock()
+        self._serving: dict = {}  # each open connection → the thread serving it
+
+    def process_request(self, request, client_address):
+        thread = threading.Thread(target=self.process_request_thread, args=(request, client_address), daemon=True)
+        with self._lock:
+            self._serving[request] = thread
+        thread.start()
+
+    def shutdown_request(self, request):
+        with self._lock:
+            self._serving.pop(request, None)
+        super().shutdown_request(request)
+
+    def server_close(self):
+        """Once stopped: end the connections that never sent a request (Chromium opens some
+        ahead of need), wait for the threads serving the others, then close."""
+        with self._lock:
+            serving = dict(self._serving)
+        for connection in serving:
+            with suppress(OSError):
+                connection.shutdown(socket.SHUT_RD)  # its thread reads the end instead of waiting
+        deadline = time.monotonic() + 10
+        for thread in serving.values():
+            thread.join(timeout=max(0, deadline - time.monotonic()))
+        super().server_close()
+
+
 @contextmanager
 def serving(app, name: str):
     """Serve `app` from a thread on a free port, as a phone reaches it; yields its URL. At the
-    end the server stops, then the app's database connections are closed."""
-    server = make_server("127.0.0.1", 0, closing_responses(app), threaded=True)
+    end the server stops and lets the requests in hand finish, then the app's database
+    connections are closed."""
+    server = _Server(app)
     thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
     thread.start()
     try:

@@ -69,12 +69,15 @@ def each_notification_screen(tab, family, app):
     expect(page.get_by_role("checkbox", name="也用短信提醒我")).to_be_visible()
     expect(page.locator('[data-slot="push-state"]')).not_to_have_text("正在查看这台手机…")
     yield "resident-settings-notifications"
+    # Each change is awaited until the outbox is done with it (「已保存。」): a page left sooner keeps
+    # the write waiting, and signing out would then ask first.
     page.get_by_role("checkbox", name="高对比度（黑底白字）").check()
+    expect(page.locator("#status")).to_have_text("已保存。")
     _inbox(page)
     yield "resident-inbox-high-contrast"
     page.goto("/settings")
-    with page.expect_response("**/api/v1/me/preferences"):
-        page.get_by_role("checkbox", name="高对比度（黑底白字）").uncheck()
+    page.get_by_role("checkbox", name="高对比度（黑底白字）").uncheck()
+    expect(page.locator("#status")).to_have_text("已保存。")
     _sign_out(page)
 
     _sign_in(page, family.proxy_phone, "您好，家属")

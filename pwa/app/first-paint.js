@@ -1,6 +1,22 @@
 // Runs in <head> before the first paint (a classic script, so it blocks parsing for a moment):
 // puts this phone's saved display preferences on <html>, so big text or high contrast never
 // flashes in after a small, low-contrast first frame. preferences.js keeps the same rules.
+//
+// It also marks <html> "starting" while the app's modules load, where this browser can run them:
+// the footer's phone waits, invisible, for the first screen instead of being pushed down by it
+// (main.js ends "starting"). A browser that never runs the app (no modules, a failed download)
+// shows the footer after STARTING_MS anyway: the phone is the way to the community without it.
+(function markStarting() {
+  var STARTING_MS = 4000;
+  if (!("noModule" in document.createElement("script"))) {
+    return;
+  }
+  var root = document.documentElement;
+  root.classList.add("starting");
+  window.setTimeout(function () {
+    root.classList.remove("starting");
+  }, STARTING_MS);
+})();
 (function applySavedPreferences() {
   var saved;
   try {

@@ -157,6 +157,13 @@ export function startInbox() {
 function wirePushPanel(container) {
   const panel = container.querySelector("[data-push-panel]");
   if (panel && signedInUser()) {
+    // The turn-on button shows at once, while push.js loads and looks up this phone's state (off,
+    // most often), so the screen below the panel does not jump; "on" swaps it for the turn-off
+    // button of the same size.
+    const on = panel.querySelector('[data-slot="push-on"]');
+    const context = panel.closest("[data-push-context]")?.dataset.pushContext;
+    on.textContent = t(context === "volunteer" ? "push.turn_on_volunteer" : "push.turn_on");
+    on.hidden = false;
     importModule(() => import("./push.js")).then(({ showPushPanel }) => showPushPanel(panel));
   }
 }

@@ -114,6 +114,7 @@ async function start() {
   startReadAloud();
   await loadSignedInUser();
   await startRouter();
+  document.documentElement.classList.remove("starting"); // first-paint.js: the footer may show now
   startOutbox();
   startInbox();
 }

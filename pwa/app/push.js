@@ -247,10 +247,8 @@ function showState(panel, state) {
 
 /** Wire a push panel (template "push-panel") on the screen just shown. */
 export async function showPushPanel(panel) {
-  const context = panel.closest("[data-push-context]")?.dataset.pushContext;
   const on = slot(panel, "push-on");
   const off = slot(panel, "push-off");
-  on.textContent = t(context === "volunteer" ? "push.turn_on_volunteer" : "push.turn_on");
   let busy = false;
   const busyWith = async (button, words, work) => {
     if (busy) {

@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 PYTEST_ARGS ?=
+# The suite runs in one process per core (pytest-xdist), a test file per process at a time;
+# TEST_PROCESSES=0 runs it in this process alone.
+TEST_PROCESSES ?= auto
 
 LIGHTHOUSE_DIR := benchmarks/.node
 LIGHTHOUSE := $(LIGHTHOUSE_DIR)/node_modules/.bin/lighthouse
@@ -42,7 +45,7 @@ run: migrate
 ## make test: the whole suite (SQLite unless TEST_DATABASE_URL is set)
 test: install-dev
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_PROCESSES) --dist loadfile $(PYTEST_ARGS)
 
 ## make bench: every benchmark in benchmarks/, results in benchmarks/results/
 bench: install-dev $(LIGHTHOUSE)

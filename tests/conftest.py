@@ -5,7 +5,6 @@ PostgreSQL database that .ci/run creates. See STYLE.md for why the engines are p
 After every test each table must be empty again: a test that committed for real on the shared
 database (past the rolled-back transaction) fails at once, named with the tables it left rows in.
 """
-import os
 from datetime import UTC, datetime, timedelta
 from unittest import mock
 
@@ -16,6 +15,7 @@ from sqlalchemy import text
 from backend import create_app
 from backend.extensions import db, limiter
 from tests.client import ApiClient
+from tests.databases import suite_database
 
 
 class FrozenClock:
@@ -32,16 +32,15 @@ class FrozenClock:
         return self.current
 
 
-def _database_url(tmp_path_factory) -> str:
-    url = os.environ.get("TEST_DATABASE_URL")
-    if url:
-        return url
-    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "linli-test.db")
+@pytest.fixture(scope="session")
+def _database_url(tmp_path_factory):
+    with suite_database(tmp_path_factory.mktemp("db")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
-def app(tmp_path_factory):
-    app = create_app({"SQLALCHEMY_DATABASE_URI": _database_url(tmp_path_factory)})
+def app(_database_url):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": _database_url})
     with app.app_context():
         db.drop_all()
         db.create_all()
@@ -65,25 +64,9 @@ def _count_rows(app):
 
 
 @pytest.fixture(autouse=True)
-def _no_leaked_rows(app, request, _count_rows):
-    """Fails the test that leaves rows committed in the shared database (they would change what a
-    later test sees), naming the tables; the schema is made anew for the tests after it."""
-    yield
-    with app.app_context():
-        with db.engine.connect() as connection:
-            leaked = {name: rows for name, rows in connection.execute(_count_rows) if rows}
-        if not leaked:
-            return
-        db.drop_all()  # not DELETE: audit_entries refuses it
-        db.create_all()
-    tables = ", ".join(f"{name} ({rows})" for name, rows in sorted(leaked.items()))
-    pytest.fail(f"{request.node.nodeid} left rows committed in the test database, by table: {tables}",
-                pytrace=False)
-
-
-@pytest.fixture(autouse=True)
-def _isolated(app, _no_leaked_rows):
-    """Each test runs in one outer transaction, rolled back at its end; commits become savepoints."""
+def _isolated(app, request, _count_rows):
+    """Each test runs in one outer transaction, rolled back at its end; commits become savepoints.
+    Then, on the same connection, every table must be empty again (_fail_on_leaked_rows)."""
     with app.app_context():
         engines = db.engines
         connections, transactions = {}, []
@@ -99,9 +82,23 @@ def _isolated(app, _no_leaked_rows):
             db.session.remove()
         for transaction in transactions:
             transaction.rollback()
+        leaked = {name: rows for name, rows in connections[None].execute(_count_rows) if rows}
         for connection in connections.values():
             connection.close()
+        if leaked:
+            db.drop_all()  # a new, empty schema for the tests after it (audit_entries refuses DELETE)
+            db.create_all()
     limiter.reset()
+    if leaked:
+        _fail_on_leaked_rows(request, leaked)
+
+
+def _fail_on_leaked_rows(request, leaked: dict[str, int]) -> None:
+    """A test that committed for real on the shared database, past its rolled-back transaction,
+    would change what a later test sees: it fails at once, naming the tables."""
+    tables = ", ".join(f"{name} ({rows})" for name, rows in sorted(leaked.items()))
+    pytest.fail(f"{request.node.nodeid} left rows committed in the test database, by table: {tables}",
+                pytrace=False)
 
 
 def _request_started(sender, **_extra):

@@ -51,12 +51,6 @@ def _isolated():
 
 
 @pytest.fixture(autouse=True)
-def _no_leaked_rows():
-    """... and leave them there for the session: the live server's database is dropped at its end."""
-    yield
-
-
-@pytest.fixture(autouse=True)
 def clock():
     """The live server runs on the real clock."""
     yield None

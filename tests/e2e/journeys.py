@@ -21,6 +21,9 @@ def sign_in_as_resident(page):
 def sign_out(page):
     """Sign out the way a person does: from the home's settings link."""
     page.get_by_role("link", name="设置").click()
+    # A person taps once the screen has settled: the notification settings arriving from the
+    # server move the button down, and a tap aimed a moment before lands on what was there.
+    expect(page.get_by_text("正在读取…")).to_be_hidden()
     page.get_by_role("button", name="退出登录").click()
 
 

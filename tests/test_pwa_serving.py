@@ -211,3 +211,26 @@ def test_api_answers_with_personal_data_are_kept_out_of_http_caches(client):
     response = client.get("/api/v1/me")
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_shell_preloads_every_module_the_app_starts_with_and_no_screen_module(client):
+    """One round trip for the start-up modules, not one per import level: each module reached
+    from main.js through static imports is preloaded, however deep (i18n.js → zh-CN.js); the
+    screens a role fetches with import() when needed are not."""
+    html = client.get("/").get_data(as_text=True)
+    preloaded = re.findall(r'<link rel="modulepreload" href="([^"]+)">', html)
+    assert "<!--linli:modulepreload-->" not in html
+    assert len(preloaded) == len(set(preloaded))
+    assert {"/app/router.js", "/app/session.js", "/app/api.js", "/i18n/zh-CN.js"} <= set(preloaded)
+    assert not {"/app/main.js", "/app/worker.js", "/app/push.js", "/app/inbox-screen.js", "/i18n/en.js"} & set(preloaded)
+    for url in preloaded:
+        with client.get(url) as response:
+            assert response.status_code == 200, url
+            assert response.mimetype in ("text/javascript", "application/javascript"), url
+    # Every relative `import … from` in a preloaded module (or main.js) is preloaded too.
+    pwa = BASE_DIR / "pwa"
+    for url in ["/app/main.js", *preloaded]:
+        source = (pwa / url.lstrip("/")).read_text(encoding="utf-8")
+        for specifier in re.findall(r'^\s*import\s[^;()]*?from\s+"(\.[^"]+)"', source, re.MULTILINE):
+            target = "/" + str((pwa / url.lstrip("/")).parent.joinpath(specifier).resolve().relative_to(pwa))
+            assert target in preloaded, f"{url} imports {specifier}, which is not preloaded"

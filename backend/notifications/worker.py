@@ -6,8 +6,8 @@ exits (tests, cron). Any number of workers may run on PostgreSQL; on SQLite one 
 a second corrupts nothing. docs/operations.md says how to run and watch it.
 
 Pushes go out WORKER_PUSH_CONCURRENCY at a time from a thread pool (they wait on the network,
-not on us) and the outcomes that come back together are recorded in one transaction; SMS go one
-at a time, each recorded at once. An idle worker on PostgreSQL is woken by the NOTIFY that
+not on us) and a batch's outcomes are recorded in one transaction; SMS go one at a time, each
+recorded at once. An idle worker on PostgreSQL is woken by the NOTIFY that
 notify() sends on commit; elsewhere it looks again every WORKER_IDLE_SECONDS.
 """
 import importlib
@@ -17,7 +17,7 @@ import signal
 import socket
 import threading
 import time
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -40,6 +40,8 @@ from backend.notifications.services.outbox import WAKE_CHANNEL
 log = logging.getLogger(__name__)
 
 DATABASE_RETRY_SECONDS = 5
+STOP_CHECK_SECONDS = 0.5  # how often a worker waiting for its pushes looks whether it should stop
+TIMER_CHECK_SECONDS = 1.0  # how often a worker busy with deliveries looks for due timers
 
 
 @dataclass
@@ -59,7 +61,8 @@ class Worker:
         self.name = f"{socket.gethostname()}:{os.getpid()}:{int(self.started_at.timestamp())}"
         self._last_beat = None
         self.totals = Totals()
-        self._pool: ThreadPoolExecutor | None = None
+        self._next_timer_check = 0.0
+        self.pushes = PushesInFlight(self.config["WORKER_PUSH_CONCURRENCY"], self.config["WORKER_BATCH_SIZE"])
         self._wakeups: Wakeups | None = None
 
     def stop(self, *_signal_args) -> None:
@@ -90,10 +93,9 @@ class Worker:
                     if once:
                         break
                     self._wakeups.wait(self.config["WORKER_IDLE_SECONDS"])
+            self._drain_pushes()
         finally:
-            if self._pool is not None:
-                self._pool.shutdown(wait=True, cancel_futures=True)
-                self._pool = None
+            self.pushes.close()
             if self._wakeups is not None:
                 self._wakeups.close()
             db.session.remove()
@@ -101,15 +103,35 @@ class Worker:
         return self.totals
 
     def process_due(self) -> int:
-        """One round: a batch of due deliveries, then a batch of due timers; how many were due."""
-        return self.deliver_batch() + self.fire_timers()
+        """One round: a batch of due deliveries, then a batch of due timers; how many were due.
+        While deliveries keep it busy, the worker looks for due timers once a second."""
+        worked = self.deliver_batch()
+        if not worked or time.monotonic() >= self._next_timer_check:
+            self._next_timer_check = time.monotonic() + TIMER_CHECK_SECONDS
+            worked += self.fire_timers()
+        return worked
 
     def deliver_batch(self) -> int:
-        """Claim a batch and see it through: pushes from the pool, the rest one by one here."""
-        lease = timedelta(seconds=self.config["WORKER_LEASE_SECONDS"])
-        claimed, ended = deliveries.claim_deliveries(self.config["WORKER_BATCH_SIZE"], lease)
-        in_flight: dict[Future, Delivery] = {}
-        finished: list[tuple[int, int, channels.Outcome]] = []
+        """Keep the push pool fed and record what comes back: once few enough pushes are left
+        to send, claim the next batch (its SMS go one by one, here); then record every push that
+        finished meanwhile, in one transaction. Returns how much was due, recorded or is still
+        on its way."""
+        self.pushes.wait_for_room(STOP_CHECK_SECONDS)
+        claimed, ended = [], 0
+        if self.pushes.wants_more():
+            lease = timedelta(seconds=self.config["WORKER_LEASE_SECONDS"])
+            claimed, ended = deliveries.claim_deliveries(self.config["WORKER_BATCH_SIZE"], lease)
+            self._start(claimed)
+            if not claimed:  # nothing more is due: wait for the pushes on their way
+                self.pushes.wait_for_one(STOP_CHECK_SECONDS)
+        if self.stopping.is_set():
+            for untouched in self.pushes.cancel_unstarted():
+                deliveries.release(untouched)
+        recorded = self._record(self.pushes.take_finished())  # may make new deliveries due (SMS instead)
+        return len(claimed) + ended + recorded + len(self.pushes)
+
+    def _start(self, claimed: list[Delivery]) -> None:
+        """Pushes to the pool; the others (SMS) one at a time, each recorded at once."""
         one_by_one = []
         for item in claimed:
             sender = _concurrent_sender(item.channel)
@@ -117,14 +139,10 @@ class Worker:
                 one_by_one.append(item)
                 continue
             message = self._prepare(sender, item)
-            if isinstance(message, channels.Outcome):
-                finished.append((item.id, item.attempts, message))
+            if isinstance(message, channels.Outcome):  # known without sending (e.g. no subscription left)
+                self.pushes.add_finished(item, message)
             else:
-                # The lease, in this process's own time: a push still queued when it runs out is
-                # left to whichever worker takes the delivery over.
-                budget = (item.lease_until - now()).total_seconds()
-                in_flight[self.pool.submit(_send_concurrently, sender, message, self.config,
-                                           time.monotonic() + budget)] = item
+                self.pushes.start(item, sender, message, (item.lease_until - now()).total_seconds(), self.config)
         for index, item in enumerate(one_by_one):
             if self.stopping.is_set():
                 for untouched in one_by_one[index:]:
@@ -135,15 +153,14 @@ class Worker:
             deliveries.record_outcome(item.id, item.attempts, self._send(item))
             self.totals.deliveries += 1
             self._beat()  # a batch of slow sends must not look like a dead worker
-        self._record_as_they_finish(in_flight, finished)
-        return len(claimed) + ended
 
-    @property
-    def pool(self) -> ThreadPoolExecutor:
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(max_workers=max(1, self.config["WORKER_PUSH_CONCURRENCY"]),
-                                            thread_name_prefix="linli-push")
-        return self._pool
+    def _drain_pushes(self) -> None:
+        """On the way out: pushes not started go back, the ones on their way are recorded."""
+        for untouched in self.pushes.cancel_unstarted():
+            deliveries.release(untouched)
+        while len(self.pushes):
+            self.pushes.wait_for_one(STOP_CHECK_SECONDS)
+            self._record(self.pushes.take_finished())
 
     def _prepare(self, sender, item):
         try:
@@ -156,27 +173,9 @@ class Worker:
             log.exception("channel %s raised preparing delivery %s", item.channel, item.id)
             return channels.Outcome("retry", None, f"{type(error).__name__}: {error}")
 
-    def _record_as_they_finish(self, in_flight: dict[Future, Delivery], finished: list) -> None:
-        """Wait for the batch's pushes; the outcomes that came back meanwhile are recorded
-        together, in one transaction, while the others are still on their way. When the worker
-        is stopping, pushes not yet started are given back."""
-        while in_flight or finished:
-            if finished:
-                self._record(finished)
-                finished = []
-            if not in_flight:
-                break
-            done, _ = wait(in_flight, timeout=self.config["WORKER_HEARTBEAT_SECONDS"], return_when=FIRST_COMPLETED)
-            for future in done:
-                item = in_flight.pop(future)
-                if future.result() is not None:
-                    finished.append((item.id, item.attempts, future.result()))
-            if self.stopping.is_set():
-                for future in [future for future in in_flight if future.cancel()]:
-                    deliveries.release(in_flight.pop(future))
-            self._beat()  # slow push services must not make this worker look dead
-
-    def _record(self, finished: list[tuple[int, int, channels.Outcome]]) -> None:
+    def _record(self, finished: list[tuple[int, int, channels.Outcome]]) -> int:
+        if not finished:
+            return 0
         try:
             deliveries.record_outcomes(finished)
         except DBAPIError:  # e.g. a deadlock with another worker: record them one by one instead
@@ -185,6 +184,7 @@ class Worker:
             for delivery_id, attempt, outcome in finished:
                 deliveries.record_outcome(delivery_id, attempt, outcome)
         self.totals.deliveries += len(finished)
+        return len(finished)
 
     def _send(self, item) -> channels.Outcome:
         try:
@@ -210,6 +210,84 @@ class Worker:
         if force or stopped or self._last_beat is None or moment - self._last_beat >= interval:
             health.record_heartbeat(self.name, self.started_at, stopped=stopped)
             self._last_beat = moment
+
+
+class PushesInFlight:
+    """The pushes a worker has handed to its thread pool and not yet recorded.
+
+    Up to `concurrency` are sent at once. The worker claims its next batch while half a batch
+    (at least two rounds of the pool) is still to go, so the pool does not run dry while the
+    worker talks to the database, and records what finished in one transaction per round."""
+
+    def __init__(self, concurrency: int, batch_size: int):
+        self.concurrency = max(1, concurrency)
+        self.low_water = max(2 * self.concurrency, batch_size // 2)
+        self._pool: ThreadPoolExecutor | None = None
+        self._items: dict[Future, Delivery] = {}
+        self._finished: list[tuple[int, int, channels.Outcome]] = []
+        self._unfinished = 0
+        self._changed = threading.Condition()
+
+    def __len__(self) -> int:
+        return len(self._items) + len(self._finished)
+
+    def start(self, item: Delivery, sender, message, lease_seconds: float, app_config) -> None:
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="linli-push")
+        # The lease, in this process's own time: a push still queued when it runs out is left to
+        # whichever worker takes the delivery over.
+        deadline = time.monotonic() + lease_seconds
+        with self._changed:
+            self._unfinished += 1
+        future = self._pool.submit(_send_concurrently, sender, message, app_config, deadline)
+        self._items[future] = item
+        future.add_done_callback(self._one_finished)
+
+    def add_finished(self, item: Delivery, outcome: channels.Outcome) -> None:
+        """An outcome known without sending, recorded with the others."""
+        self._finished.append((item.id, item.attempts, outcome))
+
+    def _one_finished(self, _future) -> None:
+        with self._changed:
+            self._unfinished -= 1
+            self._changed.notify_all()
+
+    def wants_more(self) -> bool:
+        """Few enough pushes left to send: time to claim the next batch."""
+        with self._changed:
+            return self._unfinished < self.low_water
+
+    def wait_for_room(self, timeout: float) -> None:
+        """Until few enough pushes are left to send that the next batch is wanted."""
+        with self._changed:
+            self._changed.wait_for(lambda: self._unfinished < self.low_water, timeout)
+
+    def wait_for_one(self, timeout: float) -> None:
+        """Until one more push finished (at once if one finished and was not taken yet)."""
+        with self._changed:
+            if self._unfinished and not any(future.done() for future in self._items):
+                self._changed.wait(timeout)
+
+    def take_finished(self) -> list[tuple[int, int, channels.Outcome]]:
+        """(delivery id, attempt, outcome) of every push that finished since the last call;
+        pushes whose lease ran out before they could go are left out (nothing to record)."""
+        finished, self._finished = self._finished, []
+        for future in [future for future in self._items if future.done()]:
+            item = self._items.pop(future)
+            outcome = None if future.cancelled() else future.result()
+            if outcome is not None:
+                finished.append((item.id, item.attempts, outcome))
+        return finished
+
+    def cancel_unstarted(self) -> list[Delivery]:
+        """Take back the pushes still queued (the worker is stopping); their deliveries."""
+        cancelled = [future for future in self._items if future.cancel()]
+        return [self._items.pop(future) for future in cancelled]
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
 
 
 def _concurrent_sender(channel: str):

@@ -5,8 +5,10 @@ against that key, with `aud` equal to this service's origin and `exp` in the fut
 24 h (RFC 8292), a `TTL`, a valid `Urgency` and `Topic` if present, and an aes128gcm body that
 decrypts with the subscription's private key and auth secret (RFC 8291). A refused request is
 answered 400/401/403/413 and recorded as refused. An accepted one is recorded with its TTL,
-Urgency, Topic and decrypted payload, and answered as the test scripted for that subscription:
-201, 404, 410 (from then on for good), 429 with Retry-After, or 500.
+Urgency, Topic, decrypted payload and arrival time, and answered as the test scripted for that
+subscription: 201, 404, 410 (from then on for good), 429 with Retry-After, or 500.
+
+benchmarks/push.py runs it in a process of its own, as the push service the worker sends to.
 """
 import base64
 import json
@@ -79,6 +81,7 @@ class Received:
     vapid_key: str | None = None
     claims: dict = field(default_factory=dict)
     peer: tuple = ()  # the client's address and port: one per connection it opened
+    received_at: float = 0.0  # time.time() when the request arrived
 
 
 class Refused(Exception):
@@ -88,8 +91,13 @@ class Refused(Exception):
         self.reason = reason
 
 
-def verify_vapid(authorization: str | None, origin: str, now: float) -> tuple[str, dict]:
-    """The checks a push service makes on the VAPID header; returns (public key, claims)."""
+def verify_vapid(authorization: str | None, origin: str, now: float,
+                 verified: set | None = None) -> tuple[str, dict]:
+    """The checks a push service makes on the VAPID header; returns (public key, claims).
+
+    `verified` holds the (token, key) pairs whose signature already checked out: a sender
+    reuses one token for many pushes, and its signature need not be checked every time (its
+    audience, expiry and contact still are)."""
     if not authorization:
         raise Refused(401, "no Authorization header")
     scheme, _, params = authorization.partition(" ")
@@ -112,12 +120,15 @@ def verify_vapid(authorization: str | None, origin: str, now: float) -> tuple[st
         raise Refused(401, "malformed JWT or key") from None
     if header.get("alg") != "ES256" or len(signature) != 64:
         raise Refused(401, "JWT is not ES256")
-    der = utils.encode_dss_signature(int.from_bytes(signature[:32], "big"),
-                                     int.from_bytes(signature[32:], "big"))
-    try:
-        public_key.verify(der, f"{header_part}.{claims_part}".encode("ascii"), ec.ECDSA(hashes.SHA256()))
-    except InvalidSignature:
-        raise Refused(401, "JWT signature does not verify against k") from None
+    if verified is None or (token, key) not in verified:
+        der = utils.encode_dss_signature(int.from_bytes(signature[:32], "big"),
+                                         int.from_bytes(signature[32:], "big"))
+        try:
+            public_key.verify(der, f"{header_part}.{claims_part}".encode("ascii"), ec.ECDSA(hashes.SHA256()))
+        except InvalidSignature:
+            raise Refused(401, "JWT signature does not verify against k") from None
+        if verified is not None:
+            verified.add((token, key))
     if claims.get("aud") != origin:
         raise Refused(403, f"aud {claims.get('aud')!r} is not {origin!r}")
     expires = claims.get("exp")
@@ -137,6 +148,7 @@ class PushService:
         self._lock = threading.Lock()
         self._subscriptions: dict[str, BrowserSubscription] = {}
         self.received: list[Received] = []
+        self._verified_tokens: set[tuple[str, str]] = set()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, name="push-service", daemon=True)
@@ -174,6 +186,12 @@ class PushService:
     def delivered_to(self, subscription: BrowserSubscription) -> list[Received]:
         return [item for item in self.requests_for(subscription) if item.status == 201]
 
+    def take_received(self) -> list[Received]:
+        """Every request recorded so far, forgotten here (a benchmark collects them as it goes)."""
+        with self._lock:
+            taken, self.received = self.received, []
+        return taken
+
     @property
     def refused(self) -> list[Received]:
         with self._lock:
@@ -183,7 +201,7 @@ class PushService:
         token = path.removeprefix("/push/")
         with self._lock:
             subscription = self._subscriptions.get(token) if path.startswith("/push/") else None
-        received = Received(token=token, status=0, peer=peer)
+        received = Received(token=token, status=0, peer=peer, received_at=time.time())
         try:
             if subscription is None:
                 raise Refused(404, "no such subscription")
@@ -212,7 +230,8 @@ class PushService:
             self.received.append(received)
 
     def _check(self, subscription: BrowserSubscription, headers, body: bytes, received: Received) -> None:
-        received.vapid_key, received.claims = verify_vapid(headers.get("Authorization"), self.origin, time.time())
+        received.vapid_key, received.claims = verify_vapid(headers.get("Authorization"), self.origin, time.time(),
+                                                           self._verified_tokens)
         if subscription.application_server_key and received.vapid_key != subscription.application_server_key:
             raise Refused(403, "VAPID key is not the one the subscription was made with")
         ttl = headers.get("TTL")

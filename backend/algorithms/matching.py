@@ -249,9 +249,8 @@ def components(request: RequestFacts, candidate: CandidateFacts, distance: float
         rated = candidate.helped_resident_rating
         quality = 0.5 if rated is None else _rating_on_scale(rated)
         continuity = (1 - 0.5 ** candidate.helped_resident_count) * quality
-    mean = candidate.rating if candidate.rating is not None and candidate.ratings_count > 0 else RATING_PRIOR
     count = candidate.ratings_count if candidate.rating is not None else 0
-    smoothed = (mean * count + RATING_PRIOR * RATING_PRIOR_COUNT) / (count + RATING_PRIOR_COUNT)
+    smoothed = ((candidate.rating or 0.0) * count + RATING_PRIOR * RATING_PRIOR_COUNT) / (count + RATING_PRIOR_COUNT)
     failures = candidate.withdrawals + 2 * candidate.no_shows
     reliability = (candidate.completed + RELIABILITY_PRIOR) / (candidate.completed + RELIABILITY_PRIOR + failures)
     wanted = set(request.resident_languages)

@@ -1,10 +1,7 @@
 """Matching: the hard rules, the score and its reasons, availability, and waves (no app, no database)."""
-import ast
 import json
-import sys
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -456,22 +453,3 @@ def test_wave_plans_refuse_nonsense(changes):
     with pytest.raises(ValueError):
         WavePlan(**changes)
 
-
-# --- purity -------------------------------------------------------------------------------------------
-
-ALGORITHMS = Path(__file__).resolve().parents[2] / "backend" / "algorithms"
-
-
-@pytest.mark.parametrize("path", sorted(ALGORITHMS.glob("*.py")), ids=lambda path: path.name)
-def test_algorithms_import_only_the_standard_library_and_each_other(path):
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            modules = [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.level == 0:
-            modules = [node.module]
-        else:
-            continue
-        for module in modules:
-            top = module.split(".")[0]
-            assert top in sys.stdlib_module_names or module.startswith("backend.algorithms"), \
-                f"{path.name} imports {module}"

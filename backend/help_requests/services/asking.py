@@ -1,6 +1,6 @@
 """Asking for help: a resident (or their proxy, or a worker for them) asks, the lists and the
 detail with its timeline, and cancelling from the requester's side."""
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import false, or_, select
 
@@ -45,6 +45,10 @@ def _term_codes(community_id: int, vocabulary: str) -> set[str]:
                                                           Term.vocabulary == vocabulary)))
 
 
+def _utc(moment: datetime | None) -> datetime | None:
+    return moment.astimezone(UTC) if moment is not None else None
+
+
 def _own_resident_id(user: User) -> int:
     resident_id = db.session.scalar(select(Resident.id).where(Resident.user_id == user.id))
     if resident_id is None:
@@ -86,7 +90,7 @@ def create_request(user: User, data: dict) -> RequestView:
         grid_id=household.building.grid_id, created_by_id=user.id,
         on_behalf={"self": "resident", "proxy": "proxy", "staff": "worker"}[access.kind],
         category=data["category"], description=data.get("description") or None, asap=data["asap"],
-        window_start=data.get("window_start"), window_end=data.get("window_end"), urgency=data["urgency"],
+        window_start=_utc(data.get("window_start")), window_end=_utc(data.get("window_end")), urgency=data["urgency"],
         lat=lat, lng=lng, preferred_gender=data.get("preferred_gender"), preferred_language=language,
         status="open", created_at=moment, updated_at=moment,
     )

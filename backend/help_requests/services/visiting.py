@@ -1,7 +1,7 @@
 """The visit itself: the volunteer checks in and out (also offline, with occurred_at), and the
 resident's side confirms and rates it; a poor rating asks the grid's workers to call back."""
 import math
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select
@@ -65,7 +65,7 @@ def check_in(user: User, request_id: int, data: dict) -> RequestView:
     request = locked_request(request_id)
     assigned_volunteer(user, request)
     moment = now()
-    occurred = occurred_time(data.get("occurred_at"), not_before=request.accepted_at)
+    occurred = occurred_time(data.get("occurred_at"), not_before=request.accepted_at).astimezone(UTC)
     lat, lng = data.get("lat"), data.get("lng")
     far = _is_far(request, lat, lng)
     move(request, "checked_in", actor=user, occurred_at=occurred, volunteer_id=volunteer.id,
@@ -82,7 +82,7 @@ def check_out(user: User, request_id: int, data: dict) -> RequestView:
     request = locked_request(request_id)
     assigned_volunteer(user, request)
     moment = now()
-    occurred = occurred_time(data.get("occurred_at"), not_before=request.checked_in_at)
+    occurred = occurred_time(data.get("occurred_at"), not_before=request.checked_in_at).astimezone(UTC)
     hours = visit_hours(request.checked_in_at, occurred, request.category) if request.checked_in_at else None
     move(request, "checked_out", actor=user, occurred_at=occurred, volunteer_id=volunteer.id,
          data={"volunteer_id": volunteer.id}, checked_out_at=occurred, check_out_received_at=moment,

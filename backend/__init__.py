@@ -67,6 +67,7 @@ def register_blueprints(app: Flask) -> None:
     from backend.community.routes import blp as community_blp
     from backend.extensions import api
     from backend.help_requests.routes import blp as help_requests_blp
+    from backend.matching.routes import blp as matching_blp
     from backend.notifications.push_routes import blp as push_blp
     from backend.notifications.routes import blp as notifications_blp
     from backend.onboarding.routes import blp as onboarding_blp
@@ -75,7 +76,7 @@ def register_blueprints(app: Flask) -> None:
     from backend.pwa import pwa_blueprint
 
     for blueprint in (accounts_blp, community_blp, onboarding_blp, volunteers_blp, people_blp, audit_blp,
-                      notifications_blp, push_blp, alerts_blp, help_requests_blp):
+                      notifications_blp, push_blp, alerts_blp, help_requests_blp, matching_blp):
         api.register_blueprint(blueprint)
     alert_kinds.check_settings(app)  # once every domain's alert kinds are registered
     app.register_blueprint(pwa_blueprint)

@@ -1,0 +1,51 @@
+"""What matching sends: an offer to a volunteer, "who is coming" to the resident's side, and the
+alert to the grid's workers when nobody took a request (or it goes to them by hand).
+
+Lock screens (push, SMS) show the category and the time only: never a name or an address."""
+from datetime import timedelta
+
+from backend.alerts.kinds import AlertKind
+from backend.alerts.kinds import register as register_alert
+from backend.notifications.kinds import Kind, SmsTemplate, register
+
+OFFER = register(Kind(
+    code="help_request_offer",
+    texts={"zh-CN": ("新的求助：{category}", "{category}，{when}。打开邻里看看您能不能去。"),
+           "en": ("New request: {category}", "{category}, {when}. Open Linli to see if you can go.")},
+    params=("category", "when"),
+    push_params=("category", "when"),
+    channels=("inapp", "push", "sms"),
+    ttl=timedelta(hours=12),
+    topic="offer-{help_request_id}",
+    url="/offers",
+    sms=SmsTemplate(
+        template_ids={"zh-CN": "LINLI_OFFER_ZH", "en": "LINLI_OFFER_EN"},
+        texts={"zh-CN": "邻里：有一项{category}的求助（{when}），请打开邻里查看。",
+               "en": "Linli: a request for {category} ({when}). Please open Linli to see it."},
+        params=("category", "when"),
+    ),
+))
+
+VOLUNTEER_COMING = register(Kind(
+    code="help_request_volunteer_coming",
+    texts={"zh-CN": ("志愿者已接单", "{volunteer_name}接了您的{category}求助（{when}）。"),
+           "en": ("A volunteer is coming", "{volunteer_name} took the request for {category} ({when}).")},
+    params=("volunteer_name", "category", "when"),
+    push_params=("category", "when"),
+    channels=("inapp", "push", "sms"),
+    ttl=timedelta(days=1),
+    topic="coming-{help_request_id}",
+    url="/help-requests/{help_request_id}",
+    sms=SmsTemplate(
+        template_ids={"zh-CN": "LINLI_VOLUNTEER_COMING_ZH", "en": "LINLI_VOLUNTEER_COMING_EN"},
+        texts={"zh-CN": "邻里：您的{category}求助已有志愿者接单（{when}），请打开邻里查看。",
+               "en": "Linli: a volunteer took your request for {category} ({when}). Open Linli to see who."},
+        params=("category", "when"),
+    ),
+))
+
+UNMATCHED = register_alert(AlertKind(
+    code="help_request_unmatched",
+    labels={"zh-CN": "求助需要人工安排", "en": "Help request needs a worker"},
+    ack_window=timedelta(minutes=15),
+))

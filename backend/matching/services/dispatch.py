@@ -1,0 +1,189 @@
+"""Dispatch: a help request goes out in waves of offers, re-ranked before each; after the last wave
+with nobody accepting it is escalated to the grid's workers (an alert they acknowledge).
+
+Everything here is staged in the caller's transaction (no commit): help_requests calls
+stage_dispatch() when a request is created or goes back to open, and stage_close_offers() when it
+leaves offered/escalated; the wave timer's handler runs in the worker's transaction."""
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import func, select, update
+
+from backend.algorithms.matching import WavePlan, dispatch_record, first_wave_at, next_wave, wave_interval
+from backend.alerts.services.alerts import raise_alert
+from backend.common.time import now
+from backend.community.models import Community, Term
+from backend.extensions import db
+from backend.help_requests.models import HelpRequest
+from backend.help_requests.services.assigning import stage_transition
+from backend.matching import kinds
+from backend.matching.models import Offer
+from backend.matching.models import Dispatch as DispatchRecord
+from backend.matching.services.candidates import ranking_for
+from backend.notifications import timers
+from backend.notifications.models import Timer
+from backend.notifications.services.outbox import notify
+from backend.people.models import Resident
+from backend.volunteers.models import Volunteer
+
+WAVE_TIMER = "matching_wave"
+OPEN_OFFER = "offered"
+REOFFERABLE = ("withdrawn", "expired")  # closed without the volunteer saying no: may be offered again
+
+
+def owner(request_id: int) -> tuple[str, int]:
+    return ("help_request", request_id)
+
+
+def wave_plan() -> WavePlan:
+    """MATCHING_WAVE_SIZES, MATCHING_URGENT_MINUTES, MATCHING_NORMAL_MINUTES, MATCHING_SCHEDULED_LEAD_HOURS."""
+    config = current_app.config
+    return WavePlan(sizes=tuple(config.get("MATCHING_WAVE_SIZES", (3, 5, 10))),
+                    urgent_interval=timedelta(minutes=config.get("MATCHING_URGENT_MINUTES", 5)),
+                    normal_interval=timedelta(minutes=config.get("MATCHING_NORMAL_MINUTES", 30)),
+                    scheduled_lead=timedelta(hours=config.get("MATCHING_SCHEDULED_LEAD_HOURS", 24)))
+
+
+def _window_start(request: HelpRequest, moment: datetime) -> datetime:
+    return moment if request.asap or request.window_start is None else request.window_start
+
+
+def category_label(request: HelpRequest, language: str = "zh-CN") -> str:
+    term = db.session.scalar(select(Term).where(Term.community_id == request.community_id,
+                                                Term.vocabulary == "skill", Term.code == request.category))
+    if term is not None:
+        return term.label_en if language == "en" else term.label_zh
+    fixed = {"other": ("其他", "other"), "welfare_check": ("上门探视", "welfare check")}
+    zh, en = fixed.get(request.category, (request.category, request.category))
+    return en if language == "en" else zh
+
+
+def when_text(request: HelpRequest) -> str:
+    """The time as a lock screen may show it: 尽快, or 11月27日 14:00–16:00 in the community's zone."""
+    if request.asap or request.window_start is None:
+        return "尽快" if request.urgency == "normal" else "紧急，尽快"
+    zone = ZoneInfo(db.session.scalar(select(Community.timezone).where(Community.id == request.community_id)))
+    start, end = request.window_start.astimezone(zone), request.window_end.astimezone(zone)
+    return f"{start.month}月{start.day}日 {start:%H:%M}–{end:%H:%M}"
+
+
+def stage_dispatch(request: HelpRequest, moment: datetime | None = None) -> None:
+    """A request is new or open again: send its first wave now, or schedule it (a scheduled request
+    goes out scheduled_lead before its window). `other` goes to the grid's workers at once; a
+    resident who is not active gets no offers."""
+    moment = moment or now()
+    resident = db.session.get(Resident, request.resident_id)
+    if resident.status != "active" or request.status != "open":
+        return
+    if request.category == "other":
+        _alert_workers(request, "goes_to_worker")
+        return
+    plan = wave_plan()
+    timers.cancel(owner(request.id), WAVE_TIMER)
+    starts = first_wave_at(plan, not request.asap, _window_start(request, moment), moment)
+    if starts > moment:
+        timers.schedule(WAVE_TIMER, starts, owner(request.id), {"waves_sent": 0})
+        return
+    send_wave(request, moment, 0)
+
+
+def send_wave(request: HelpRequest, moment: datetime, waves_sent: int) -> list[Offer]:
+    """Rank again and offer the request to the next wave; schedule the wave after it (or the
+    escalation after the last). Nobody left to ask: escalate now."""
+    plan = wave_plan()
+    ranking = ranking_for(request, moment)
+    offers = {offer.volunteer_id: offer for offer in db.session.scalars(
+        select(Offer).where(Offer.help_request_id == request.id))}
+    asked = {vid for vid, offer in offers.items() if offer.status not in REOFFERABLE}
+    wave_ids = next_wave(plan, waves_sent, [item.volunteer_id for item in ranking.ranked], asked)
+    if not wave_ids:
+        if request.status == "offered":
+            escalate(request, "no_more_candidates")
+        else:
+            _alert_workers(request, "no_candidates")
+        return []
+    number = (db.session.scalar(select(func.count()).select_from(DispatchRecord)
+                                .where(DispatchRecord.help_request_id == request.id)) or 0) + 1
+    by_id = {item.volunteer_id: item for item in ranking.ranked}
+    sent = []
+    for volunteer_id in wave_ids:
+        item = by_id[volunteer_id]
+        offer = offers.get(volunteer_id) or Offer(help_request_id=request.id, volunteer_id=volunteer_id)
+        offer.wave, offer.status, offer.created_at, offer.answered_at = number, OPEN_OFFER, moment, None
+        offer.decline_reason, offer.distance_km = None, round(item.distance_km, 2)
+        offer.reasons = [{"code": reason.code, "params": dict(reason.params)} for reason in item.reasons]
+        db.session.add(offer)
+        sent.append(offer)
+    db.session.add(DispatchRecord(help_request_id=request.id, wave=number, at=moment, offered_volunteer_ids=wave_ids,
+                                  record=dispatch_record(ranking.request, ranking.candidates, ranking.weights,
+                                                         ranking.ranked)))
+    if request.status == "open":
+        stage_transition(request.id, "offered", data={"wave": number, "volunteer_ids": wave_ids})
+    _notify_volunteers(request, wave_ids)
+    interval = wave_interval(plan, request.urgency, not request.asap, _window_start(request, moment), moment,
+                             waves_sent=waves_sent + 1)
+    timers.schedule(WAVE_TIMER, moment + interval, owner(request.id), {"waves_sent": waves_sent + 1})
+    db.session.flush()
+    return sent
+
+
+def _notify_volunteers(request: HelpRequest, volunteer_ids: list[int]) -> None:
+    params = {"category": category_label(request), "when": when_text(request)}
+    for volunteer in db.session.scalars(select(Volunteer).where(Volunteer.id.in_(volunteer_ids))):
+        notify(kinds.OFFER.code, user=volunteer.user, params=params, data={"help_request_id": request.id},
+               community_id=request.community_id)
+
+
+def escalate(request: HelpRequest, reason: str) -> None:
+    """The last wave closed with nobody accepting: escalated, its offers stay open, the workers alerted."""
+    stage_transition(request.id, "escalated", reason=reason)
+    _alert_workers(request, reason)
+
+
+def _alert_workers(request: HelpRequest, reason: str) -> None:
+    raise_alert(kinds.UNMATCHED.code, resident_id=request.resident_id,
+                data={"help_request_id": request.id, "reason_id": reason})
+
+
+def stage_close_offers(request_id: int, status: str = "expired", *, except_volunteer_id: int | None = None) -> int:
+    """The request left offered/escalated (taken, cancelled, expired): close its open offers and
+    cancel its wave timer. Returns how many offers were closed."""
+    timers.cancel(owner(request_id), WAVE_TIMER)
+    statement = (update(Offer).where(Offer.help_request_id == request_id, Offer.status == OPEN_OFFER)
+                 .values(status=status, answered_at=now()).execution_options(synchronize_session="fetch"))
+    if except_volunteer_id is not None:
+        statement = statement.where(Offer.volunteer_id != except_volunteer_id)
+    return db.session.execute(statement).rowcount
+
+
+def send_next_wave_now(request: HelpRequest, moment: datetime) -> bool:
+    """Every offered volunteer said no: the pending wave timer fires now instead of later."""
+    timer = db.session.scalar(select(Timer).where(
+        Timer.owner_type == "help_request", Timer.owner_id == request.id,
+        Timer.handler == WAVE_TIMER, Timer.status == "pending").order_by(Timer.id.desc()).limit(1))
+    if timer is None:
+        return False
+    waves_sent = timer.payload.get("waves_sent", 0)
+    timers.cancel(owner(request.id), WAVE_TIMER)
+    _wave_due(request, moment, waves_sent)
+    return True
+
+
+def _wave_due(request: HelpRequest, moment: datetime, waves_sent: int) -> None:
+    if request.status == "open" and waves_sent == 0:
+        send_wave(request, moment, 0)
+    elif request.status == "offered":
+        if waves_sent >= len(wave_plan().sizes):
+            escalate(request, "last_wave_closed")
+        else:
+            send_wave(request, moment, waves_sent)
+
+
+@timers.timer_handler(WAVE_TIMER)
+def wave_timer(timer) -> None:
+    """The wave's interval closed (or a scheduled request's first wave is due)."""
+    request = db.session.get(HelpRequest, timer.owner_id)
+    if request is None:
+        return
+    _wave_due(request, now(), int(timer.payload.get("waves_sent", 0)))

@@ -9,6 +9,7 @@ from backend.common.pagination import PageQuery
 from backend.help_requests.models import STATUSES, URGENCIES
 
 GENDERS = ("female", "male")
+ID_RANGE = ma.validate.Range(min=1, max=2**31 - 1)
 
 
 def _message(zh: str, en: str) -> str:
@@ -21,7 +22,7 @@ def _check_position(data: dict) -> None:
 
 
 class HelpRequestInSchema(ma.Schema):
-    resident_id = ma.fields.Integer(metadata={"description": "whom it is for; a resident asking for themself may leave it out"})
+    resident_id = ma.fields.Integer(validate=ID_RANGE, metadata={"description": "whom it is for; a resident asking for themself may leave it out"})
     category = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=40),
                                 metadata={"description": "a skill's code of the community, other or welfare_check"})
     description = Text(max_length=500, allow_none=True)
@@ -59,8 +60,8 @@ class HelpRequestInSchema(ma.Schema):
 
 class HelpRequestQuery(PageQuery):
     status = ma.fields.String(validate=ma.validate.OneOf(STATUSES))
-    grid_id = ma.fields.Integer()
-    resident_id = ma.fields.Integer()
+    grid_id = ma.fields.Integer(validate=ID_RANGE)
+    resident_id = ma.fields.Integer(validate=ID_RANGE)
 
 
 class HelpRequestReasonSchema(ma.Schema):
@@ -72,7 +73,7 @@ class HelpRequestWithdrawalSchema(ma.Schema):
 
 
 class HelpRequestAssignmentSchema(ma.Schema):
-    volunteer_id = ma.fields.Integer(required=True)
+    volunteer_id = ma.fields.Integer(required=True, validate=ID_RANGE)
 
 
 class HelpRequestReassignmentSchema(HelpRequestAssignmentSchema):

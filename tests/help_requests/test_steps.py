@@ -306,3 +306,26 @@ def test_the_whole_journey_leaves_a_complete_timeline(scene, phone_of, clock):
         ("no_show", "open"), ("assigned", "accepted"), ("checked_in", "in_progress"),
         ("checked_out", "completed"), ("confirmed", "confirmed")]
     assert all(a["to_status"] == b["from_status"] for a, b in zip(timeline, timeline[1:]))
+
+
+def test_ids_no_row_can_have_are_refused_not_a_server_error(scene, phone_of):
+    request = make_request(scene.resident)
+    worker = phone_of(scene.worker)
+    huge = 10**20
+    assert worker.post(f"{URL}/{request.id}/assign", {"volunteer_id": huge}).status_code == 422
+    assert worker.post(URL, {"resident_id": huge, "category": "errands"}).status_code == 422
+    assert worker.get(URL, query_string={"resident_id": huge}).status_code == 422
+    for action in ACTIONS:
+        assert worker.post(f"{URL}/{huge}/{action}", {}).status_code in (403, 404, 422)
+    assert worker.get(f"{URL}/{huge}").status_code == 404
+    assert status_of(request.id) == "open"
+
+
+def test_a_check_in_sent_twice_with_its_idempotency_key_is_one_check_in(scene, phone_of):
+    request = make_request(scene.resident, status="accepted", volunteer=scene.volunteer)
+    phone = phone_of(scene.volunteer)
+    first = phone.post(f"{URL}/{request.id}/check-in", {}, headers={"Idempotency-Key": "check-in-1"})
+    again = phone.post(f"{URL}/{request.id}/check-in", {}, headers={"Idempotency-Key": "check-in-1"})
+    assert first.status_code == again.status_code == 200
+    assert again.headers["Idempotent-Replayed"] == "true" and again.get_json()["status"] == "in_progress"
+    assert events_of(request.id) == ["created", "checked_in"]

@@ -29,8 +29,19 @@ class NotAssignedVolunteer(Forbidden):
     messages = {"zh-CN": "这项求助现在不由您负责。", "en": "This request is not assigned to you now."}
 
 
+MAX_ID = 2**31 - 1  # an id past the integer column's range names nothing (PostgreSQL would refuse the query)
+
+
 def request_not_found() -> NotFound:
     return NotFound("该求助", "Help request")
+
+
+def load_request(request_id: int) -> HelpRequest:
+    """The request, or NotFound (also for ids no row can have)."""
+    request = db.session.get(HelpRequest, request_id) if 1 <= request_id <= MAX_ID else None
+    if request is None:
+        raise request_not_found()
+    return request
 
 
 @dataclass

@@ -14,7 +14,7 @@ from backend.errors import Conflict, Forbidden, InvalidInput
 from backend.extensions import db
 from backend.help_requests.models import FIXED_CATEGORIES, HelpRequest
 from backend.help_requests.services.access import (
-    RequestView, in_reveal_window, request_not_found, requester_access, sees_as_requester, view_for, volunteer_of,
+    RequestView, in_reveal_window, load_request, requester_access, sees_as_requester, view_for, volunteer_of,
 )
 from backend.help_requests.services.timeline import add_event, locked_request, move
 from backend.people.models import ProxyLink, ProxyScope, Resident
@@ -159,9 +159,7 @@ def _sees_whole(user: User, request: HelpRequest, volunteer, moment) -> bool:
 
 def get_request(user: User, request_id: int) -> RequestView:
     """One request with its timeline, as the caller may see it (a reveal is audited)."""
-    request = db.session.get(HelpRequest, request_id)
-    if request is None:
-        raise request_not_found()
+    request = load_request(request_id)
     view = view_for(user, request, now())
     db.session.commit()  # the audit entry of a reveal
     return view
@@ -170,9 +168,7 @@ def get_request(user: User, request_id: int) -> RequestView:
 def cancel_request(user: User, request_id: int, reason: str | None) -> RequestView:
     """The requester side cancels: freely before acceptance or within 10 minutes of asking;
     once a volunteer has accepted, later than that, only with a reason."""
-    request = db.session.get(HelpRequest, request_id)
-    if request is None:
-        raise request_not_found()
+    request = load_request(request_id)
     requester_access(user, request, "request_help")
     request = locked_request(request_id)
     moment = now()

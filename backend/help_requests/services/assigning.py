@@ -12,7 +12,8 @@ from backend.errors import Conflict, InvalidInput
 from backend.extensions import db
 from backend.help_requests.models import SEEKING, HelpRequest, HelpRequestEvent
 from backend.help_requests.services.access import (
-    RequestView, assigned_volunteer, request_not_found, require_grid_staff, requester_access, view_for,
+    RequestView, assigned_volunteer, load_request, request_not_found, requester_access, require_grid_staff,
+    view_for,
 )
 from backend.help_requests.services.machine import InvalidTransition, next_status
 from backend.help_requests.services.timeline import add_event, fresh_request, locked_request, move
@@ -35,9 +36,7 @@ class VolunteerNotActive(Conflict):
 
 
 def _load(request_id: int) -> HelpRequest:
-    request = db.session.get(HelpRequest, request_id)
-    if request is None:
-        raise request_not_found()
+    request = load_request(request_id)
     return request
 
 

@@ -14,7 +14,7 @@ from backend.extensions import db
 from backend.help_requests import kinds
 from backend.help_requests.models import CallbackTask, HelpRequest
 from backend.help_requests.services.access import (
-    RequestView, assigned_volunteer, request_not_found, requester_access, view_for,
+    RequestView, assigned_volunteer, load_request, requester_access, view_for,
 )
 from backend.help_requests.services.timeline import locked_request, move
 from backend.notifications.services.outbox import notify
@@ -52,9 +52,7 @@ def _is_far(request: HelpRequest, lat: float | None, lng: float | None) -> bool:
 
 
 def _load(request_id: int) -> HelpRequest:
-    request = db.session.get(HelpRequest, request_id)
-    if request is None:
-        raise request_not_found()
+    request = load_request(request_id)
     return request
 
 

@@ -28,6 +28,15 @@ class Offers(MethodView):
         return offers.list_offers(current_user, page=query["page"], per_page=query["per_page"])
 
 
+@blp.route("/offers/<int:offer_id>")
+class OfferItem(MethodView):
+    @requires_roles("volunteer")
+    @blp.response(200, OfferSchema)
+    def get(self, offer_id):
+        """One of my offers, open or answered (what an Idempotency-Key replay shows again)."""
+        return offers.get_offer(current_user, offer_id)
+
+
 @blp.route("/offers/<int:offer_id>/accept")
 class Acceptance(MethodView):
     @requires_roles("volunteer")

@@ -29,6 +29,7 @@ def _block(world) -> dict:
 
 MATRIX = {
     "GET /api/v1/offers": Expect(statuses={"volunteer": 200}),
+    "GET /api/v1/offers/<int:offer_id>": Expect(statuses={"volunteer": 200}, params=_offer),
     "POST /api/v1/offers/<int:offer_id>/accept": Expect(statuses={"volunteer": 200}, params=_offer),
     "POST /api/v1/offers/<int:offer_id>/decline": Expect(statuses={"volunteer": 200}, params=_offer,
                                                          body=lambda world: {"reason": "今天不在家"}),

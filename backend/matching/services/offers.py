@@ -116,6 +116,11 @@ def list_offers(user: User, page: int = 1, per_page: int = 20) -> Page:
     return result
 
 
+def get_offer(user: User, offer_id: int) -> OfferView:
+    _volunteer_row, offer = _own_offer(user, offer_id)
+    return offer_view(offer, current_language())
+
+
 def _close_own(offer: Offer, status: str) -> None:
     if offer.status == "offered":
         offer.status, offer.answered_at = status, now()

@@ -136,10 +136,9 @@ def reassign(user: User, request_id: int, volunteer_id: int, reason: str | None)
 def withdraw(user: User, request_id: int, reason: str) -> RequestView:
     """The assigned volunteer cannot come after all: the request is open again (to be dispatched
     without them) and the withdrawal counts against their reliability."""
-    volunteer = assigned_volunteer(user, _load(request_id))
+    assigned_volunteer(user, _load(request_id))
     request = locked_request(request_id)
-    if request.volunteer_id != volunteer.id:
-        assigned_volunteer(user, request)
+    volunteer = assigned_volunteer(user, request)  # still theirs now that the row is locked
     moment = now()
     move(request, "withdrawn", actor=user, occurred_at=moment, reason=reason, volunteer_id=volunteer.id,
          data={"volunteer_id": volunteer.id})

@@ -59,9 +59,9 @@ def _load(request_id: int) -> HelpRequest:
 def check_in(user: User, request_id: int, data: dict) -> RequestView:
     """The assigned volunteer arrives. `occurred_at` (offline) counts if plausible; a position far
     from the request's location is flagged, not refused."""
-    volunteer = assigned_volunteer(user, _load(request_id))
+    assigned_volunteer(user, _load(request_id))
     request = locked_request(request_id)
-    assigned_volunteer(user, request)
+    volunteer = assigned_volunteer(user, request)  # still theirs now that the row is locked
     moment = now()
     occurred = occurred_time(data.get("occurred_at"), not_before=request.accepted_at).astimezone(UTC)
     lat, lng = data.get("lat"), data.get("lng")
@@ -76,9 +76,9 @@ def check_in(user: User, request_id: int, data: dict) -> RequestView:
 
 def check_out(user: User, request_id: int, data: dict) -> RequestView:
     """The assigned volunteer leaves: hours = check-out − check-in (both as they happened), capped."""
-    volunteer = assigned_volunteer(user, _load(request_id))
+    assigned_volunteer(user, _load(request_id))
     request = locked_request(request_id)
-    assigned_volunteer(user, request)
+    volunteer = assigned_volunteer(user, request)  # still theirs now that the row is locked
     moment = now()
     occurred = occurred_time(data.get("occurred_at"), not_before=request.checked_in_at).astimezone(UTC)
     hours = visit_hours(request.checked_in_at, occurred, request.category) if request.checked_in_at else None

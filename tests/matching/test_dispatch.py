@@ -8,7 +8,8 @@ from sqlalchemy import select
 from backend.alerts.models import Alert
 from backend.common.time import now
 from backend.extensions import db
-from backend.matching.models import Dispatch
+from backend.help_requests.models import HelpRequest
+from backend.matching.models import Dispatch, Offer
 from backend.matching.services.dispatch import stage_dispatch
 from backend.people.models import Resident
 from backend.volunteers.models import Volunteer
@@ -176,3 +177,18 @@ def test_the_worker_sees_the_ranked_candidates_with_reasons_and_the_dispatch(sce
     assert phone_of(scene.other_worker).get(f"/api/v1/help-requests/{request.id}/candidates").status_code == 404
     assert phone_of(make_user(scene.community, "volunteer")).get(
         f"/api/v1/help-requests/{request.id}/candidates").status_code == 403
+
+
+def test_a_request_open_again_after_a_withdrawal_goes_out_without_the_volunteer_who_withdrew(scene, phone_of):
+    people = volunteers_in_a_row(scene.community, scene.grid, 4)
+    request = ask(phone_of(scene.resident_user))
+    _dispatch(request)
+    offer_id = db.session.scalar(select(Offer.id).where(Offer.help_request_id == request.id,
+                                                        Offer.volunteer_id == people[0].volunteer_id))
+    assert phone_of(people[0]).post(f"/api/v1/offers/{offer_id}/accept").status_code == 200
+    response = phone_of(people[0]).post(f"/api/v1/help-requests/{request.id}/withdraw", {"reason": "临时有事"})
+    assert response.status_code == 200 and status_of(request.id) == "open"
+    _dispatch(db.session.get(HelpRequest, request.id))  # what help_requests' withdraw will call
+    assert status_of(request.id) == "offered"
+    again = [user.volunteer_id for user in people[1:4]]  # told "taken" before: asked again
+    assert sorted(waves(request.id)[-1]) == again and sorted(offered_ids(request.id, "offered")) == again

@@ -17,6 +17,7 @@ from backend.community.models import Community, Term
 from backend.extensions import db
 from backend.help_requests.models import HelpRequest
 from backend.help_requests.services.assigning import stage_transition
+from backend.help_requests.services.timeline import locked_request
 from backend.matching import kinds
 from backend.matching.models import Offer
 from backend.matching.models import Dispatch as DispatchRecord
@@ -183,7 +184,7 @@ def _wave_due(request: HelpRequest, moment: datetime, waves_sent: int) -> None:
 @timers.timer_handler(WAVE_TIMER)
 def wave_timer(timer) -> None:
     """The wave's interval closed (or a scheduled request's first wave is due)."""
-    request = db.session.get(HelpRequest, timer.owner_id)
+    request = locked_request(timer.owner_id)  # an accept at the same moment waits, or is waited for
     if request is None:
         return
     _wave_due(request, now(), int(timer.payload.get("waves_sent", 0)))

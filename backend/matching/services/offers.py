@@ -20,6 +20,7 @@ from backend.help_requests.models import HelpRequest
 from backend.help_requests.services.access import require_grid_staff, request_not_found, volunteer_of
 from backend.help_requests.services.assigning import TaskAlreadyTaken, stage_assignment
 from backend.help_requests.services.machine import InvalidTransition
+from backend.help_requests.services.timeline import locked_request
 from backend.matching import kinds
 from backend.matching.models import Dispatch, Offer
 from backend.matching.services.candidates import ranking_for
@@ -181,7 +182,7 @@ def decline_offer(user: User, offer_id: int, reason: str | None) -> OfferView:
         moment = now()
         offer.status, offer.answered_at, offer.decline_reason = "declined", moment, reason
         db.session.flush()
-        request = db.session.get(HelpRequest, offer.help_request_id)
+        request = locked_request(offer.help_request_id)
         waiting = db.session.scalar(select(func.count()).select_from(Offer).where(
             Offer.help_request_id == request.id, Offer.status == "offered"))
         if not waiting and request.status == "offered":

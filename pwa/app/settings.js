@@ -105,6 +105,15 @@ function savePreferences(change) {
   });
 }
 
+/** The fields keep their place while the server's copy is on its way (covered by 「正在读取…」,
+ * and not usable), so nothing below them — 退出登录 — moves when it arrives. */
+function usable(fields, on) {
+  fields.inert = !on;
+  for (const control of fields.querySelectorAll("input, button")) {
+    control.disabled = !on;
+  }
+}
+
 function fillPreferences(form, prefs) {
   form.elements.push_enabled.checked = prefs.push_enabled;
   form.elements.sms_opt_in.checked = prefs.sms_opt_in;
@@ -135,6 +144,8 @@ function showSmsHint(form, prefs) {
  */
 async function showNotificationPreferences(section) {
   const form = section.querySelector('[data-form="notification-preferences"]');
+  showSmsHint(form, { has_phone: Boolean(signedInUser()?.phone) }); // its lines, before the server's copy
+  usable(slot(form, "prefs-fields"), false);
   const labels = () => ({
     push_enabled: t("prefs.push_enabled"), sms_opt_in: t("prefs.sms_opt_in"),
     quiet_hours_start: `${t("prefs.quiet_hours")} ${t("prefs.quiet_start")}`,
@@ -196,10 +207,10 @@ async function showNotificationPreferences(section) {
     return;
   }
   prefs = prefs ?? answer.body;
+  usable(slot(form, "prefs-fields"), true);
   fillPreferences(form, prefs);
   showSmsHint(form, prefs);
   slot(form, "prefs-loading").hidden = true;
-  slot(form, "prefs-fields").hidden = false;
 }
 
 /** `/settings`. */

@@ -329,3 +329,24 @@ def test_a_check_in_sent_twice_with_its_idempotency_key_is_one_check_in(scene, p
     assert first.status_code == again.status_code == 200
     assert again.headers["Idempotent-Replayed"] == "true" and again.get_json()["status"] == "in_progress"
     assert events_of(request.id) == ["created", "checked_in"]
+
+
+BAD_FIELDS = {"cancel": {"reason": 5}, "withdraw": {"reason": ["x"]}, "assign": {"volunteer_id": "one"},
+              "reassign": {"volunteer_id": -3}, "check-in": {"lat": "x", "lng": "y"},
+              "check-out": {"occurred_at": 12}, "confirm": {"rating": True}, "no-show": {"reason": {"a": 1}}}
+
+
+@pytest.mark.parametrize("action", sorted(ACTIONS))
+def test_every_write_refuses_bad_bodies_and_changes_nothing(scene, phone_of, action):
+    who, _, allowed_from = ACTIONS[action]
+    status = sorted(allowed_from)[0]
+    request = make_request(scene.resident, status=status, volunteer=scene.volunteer)
+    phone = phone_of(getattr(scene, who))
+    for body in ({"unexpected": 1}, BAD_FIELDS[action]):
+        response = phone.post(f"{URL}/{request.id}/{action}", body)
+        assert response.status_code == 422, (body, response.get_json())
+        assert set(response.get_json()) == {"code", "status", "reason", "message", "errors"}
+    not_json = phone.http.post(f"{URL}/{request.id}/{action}", data="{", content_type="application/json",
+                               headers={"X-CSRF-Token": phone.csrf()})
+    assert not_json.status_code == 400
+    assert status_of(request.id) == status and events_of(request.id) == ["created"]

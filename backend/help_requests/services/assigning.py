@@ -56,6 +56,8 @@ def stage_assignment(request_id: int, volunteer_id: int, actor: User | None, via
     `via` is "offer" (the volunteer accepted) or "worker" (a worker assigned them). The same
     volunteer again is a no-op (changed False); anyone else once it is taken: TaskAlreadyTaken;
     a request that ended: InvalidTransition."""
+    if via not in ("offer", "worker"):
+        raise ValueError(f"an assignment is via an offer or a worker, not {via!r}")
     request = _load(request_id)
     event = "accepted" if via == "offer" else "assigned"
     volunteer = _volunteer_for(request, volunteer_id)

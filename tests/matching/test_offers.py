@@ -135,3 +135,28 @@ def test_closing_the_offers_of_a_request_that_ended_cancels_its_wave_timer(scene
     db.session.commit()
     assert offered_ids(request.id, "expired") == [user.volunteer_id for user in people]
     assert not pending_wave_timers(request.id)
+
+
+def test_when_everyone_declines_and_nobody_is_left_the_request_is_escalated_at_once(scene, phone_of):
+    people, request = _asked_and_dispatched(scene, phone_of, count=2)
+    for user in people:
+        assert phone_of(user).post(f"{OFFERS}/{offer_of(request.id, user).id}/decline", {}).status_code == 200
+    assert status_of(request.id) == "escalated"
+    assert not pending_wave_timers(request.id)
+    assert scene.worker.id in notified_user_ids("alert_raised")
+
+
+def test_an_offer_goes_by_text_message_to_a_volunteer_who_chose_it(scene, phone_of):
+    from backend.notifications.models import Delivery, NotificationPreference
+
+    people = volunteers_in_a_row(scene.community, scene.grid, 2)
+    db.session.add(NotificationPreference(user_id=people[0].id, sms_opt_in=True, quiet_start_minute=0,
+                                          quiet_end_minute=0))
+    db.session.flush()
+    request = ask(phone_of(scene.resident_user))
+    stage_dispatch(request, now())
+    db.session.commit()
+    by_user = {row.recipient_user_id: [delivery.channel for delivery in db.session.scalars(
+        select(Delivery).where(Delivery.notification_id == row.id))]
+        for row in db.session.scalars(select(Notification).where(Notification.kind == "help_request_offer"))}
+    assert by_user == {people[0].id: ["sms"], people[1].id: []}

@@ -11,12 +11,13 @@ from flask import current_app
 from sqlalchemy import func, select, update
 
 from backend.algorithms.matching import WavePlan, dispatch_record, first_wave_at, next_wave, wave_interval
+from backend.alerts.models import ENDED_STATUSES, Alert
 from backend.alerts.services.alerts import raise_alert
 from backend.common.time import now
 from backend.community.models import Community, Term
 from backend.extensions import db
 from backend.help_requests.models import HelpRequest
-from backend.help_requests.services.assigning import stage_transition
+from backend.help_requests.services import assigning  # a module: help_requests imports this one back
 from backend.help_requests.services.timeline import locked_request
 from backend.matching import kinds
 from backend.matching.models import Offer
@@ -78,7 +79,8 @@ def stage_dispatch(request: HelpRequest, moment: datetime | None = None) -> None
     if resident.status != "active" or request.status != "open":
         return
     if request.category == "other":
-        _alert_workers(request, "goes_to_worker")
+        if not _workers_alerted(request):
+            _alert_workers(request, "goes_to_worker")
         return
     plan = wave_plan()
     timers.cancel(owner(request.id), WAVE_TIMER)
@@ -120,7 +122,7 @@ def send_wave(request: HelpRequest, moment: datetime, waves_sent: int) -> list[O
                                   record=dispatch_record(ranking.request, ranking.candidates, ranking.weights,
                                                          ranking.ranked)))
     if request.status == "open":
-        stage_transition(request.id, "offered", data={"wave": number, "volunteer_ids": wave_ids})
+        assigning.stage_transition(request.id, "offered", data={"wave": number, "volunteer_ids": wave_ids})
     _notify_volunteers(request, wave_ids)
     interval = wave_interval(plan, request.urgency, not request.asap, _window_start(request, moment), moment,
                              waves_sent=waves_sent + 1)
@@ -138,8 +140,16 @@ def _notify_volunteers(request: HelpRequest, volunteer_ids: list[int]) -> None:
 
 def escalate(request: HelpRequest, reason: str) -> None:
     """The last wave closed with nobody accepting: escalated, its offers stay open, the workers alerted."""
-    stage_transition(request.id, "escalated", reason=reason)
+    assigning.stage_transition(request.id, "escalated", reason=reason)
     _alert_workers(request, reason)
+
+
+def _workers_alerted(request: HelpRequest) -> bool:
+    """An alert about this request is still open (its data names it: ids only, compared here)."""
+    alerts = db.session.scalars(select(Alert).where(
+        Alert.kind == kinds.UNMATCHED.code, Alert.resident_id == request.resident_id,
+        Alert.status.not_in(ENDED_STATUSES)))
+    return any(alert.data.get("help_request_id") == request.id for alert in alerts)
 
 
 def _alert_workers(request: HelpRequest, reason: str) -> None:

@@ -116,6 +116,12 @@ class Config:
     ALERT_ACK_MINUTES = _env("ALERT_ACK_MINUTES", "")
     ALERT_MAX_REMINDERS = _env_int("ALERT_MAX_REMINDERS", 6)
 
+    # Help requests (docs/help_requests.md): a check-in farther than this from the request's
+    # location is flagged (never refused); the hours one visit counts at most, and per category.
+    HELP_REQUEST_CHECK_IN_FAR_METRES = _env_int("HELP_REQUEST_CHECK_IN_FAR_METRES", 500)
+    HELP_REQUEST_HOURS_CAP = _env_int("HELP_REQUEST_HOURS_CAP", 4)
+    HELP_REQUEST_HOURS_CAPS: dict[str, float] = {}  # e.g. {"escort": 6}
+
     PWA_DIR = BASE_DIR / "pwa"
     # Shown by the PWA to browsers without JavaScript while no community has a phone yet.
     COMMUNITY_PHONE_FALLBACK = _env("COMMUNITY_PHONE_FALLBACK")

@@ -2,12 +2,14 @@
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from backend.common.ids import IdConverter
 from config import TestConfig, selected_config
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app from LINLI_ENV's config, or from TestConfig plus `test_config` in tests."""
     app = Flask(__name__, instance_relative_config=True, static_folder=None)
+    app.url_map.converters["int"] = IdConverter  # before any route: ids the database can hold
     if test_config is None:
         app.config.from_object(selected_config())
     else:
@@ -53,6 +55,7 @@ def import_models() -> None:
     import backend.audit.models  # noqa: F401
     import backend.common.idempotency  # noqa: F401
     import backend.community.models  # noqa: F401
+    import backend.help_requests.models  # noqa: F401
     import backend.notifications.models  # noqa: F401
     import backend.onboarding.models  # noqa: F401
     import backend.people.models  # noqa: F401

@@ -97,3 +97,26 @@ def test_unknown_query_parameter_is_refused_not_silently_ignored(client):
     response = client.get("/api/v1/residents", query_string={"grid": "2"})
     assert response.status_code == 422
     assert response.get_json()["errors"] == {"grid": ["不认识的字段。"]}
+
+
+def test_an_id_too_large_for_the_database_is_not_found_on_every_route(client, app):
+    """An id past the integer columns' range (PostgreSQL refuses to compare with it) names
+    nothing: 404 in the error shape for every route that takes one, never a 500."""
+    from tests.factories import make_admin
+
+    client.login(make_admin(make_community()))
+    huge = str(2**31)
+    paths = set()
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/") or "<int:" not in rule.rule:
+            continue
+        path = rule.rule
+        for argument in rule.arguments:
+            path = path.replace(f"<int:{argument}>", huge).replace(f"<{argument}>", "x")
+        paths.add((path, tuple(sorted(rule.methods - {"HEAD", "OPTIONS"}))))
+    assert len(paths) > 20
+    for path, methods in sorted(paths):
+        for method in methods:
+            response = client.get(path) if method == "GET" else getattr(client, method.lower())(path, json={})
+            assert response.status_code == 404, (method, path, response.status_code)
+            assert set(response.get_json()) == ERROR_KEYS, (method, path)

@@ -193,3 +193,14 @@ def test_a_request_open_again_after_a_withdrawal_goes_out_without_the_volunteer_
     assert status_of(request.id) == "offered"
     again = [user.volunteer_id for user in people[1:4]]  # told "taken" before: asked again
     assert sorted(waves(request.id)[-1]) == again and sorted(offered_ids(request.id, "offered")) == again
+
+
+def test_a_request_nobody_may_be_offered_stays_open_and_goes_to_the_grid_worker(scene, phone_of):
+    volunteer_at(scene.community, scene.grid, 5.0)  # farther than their 3 km
+    request = ask(phone_of(scene.resident_user))
+    _dispatch(request)
+    _dispatch(db.session.get(HelpRequest, request.id))
+    assert offered_ids(request.id) == [] and status_of(request.id) == "open"
+    [alert] = db.session.scalars(select(Alert)).all()
+    assert alert.data == {"help_request_id": request.id, "reason_id": "no_candidates"}
+    assert not pending_wave_timers(request.id)

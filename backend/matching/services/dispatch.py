@@ -103,7 +103,7 @@ def send_wave(request: HelpRequest, moment: datetime, waves_sent: int) -> list[O
     if not wave_ids:
         if request.status == "offered":
             escalate(request, "no_more_candidates")
-        else:
+        elif not _workers_alerted(request):  # nobody at all may be offered it: stays open, with the workers
             _alert_workers(request, "no_candidates")
         return []
     number = (db.session.scalar(select(func.count()).select_from(DispatchRecord)

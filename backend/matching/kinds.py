@@ -11,9 +11,9 @@ from backend.notifications.kinds import Kind, SmsTemplate, register
 OFFER = register(Kind(
     code="help_request_offer",
     texts={"zh-CN": ("新的求助：{category}", "{category}，{when}。打开邻里看看您能不能去。"),
-           "en": ("New request: {category}", "{category}, {when}. Open Linli to see if you can go.")},
-    params=("category", "when"),
-    push_params=("category", "when"),
+           "en": ("New request: {category_en}", "{category_en}, {when_en}. Open Linli to see if you can go.")},
+    params=("category", "when", "category_en", "when_en"),
+    push_params=("category", "when", "category_en", "when_en"),
     channels=("inapp", "push", "sms"),
     ttl=timedelta(hours=12),
     topic="offer-{help_request_id}",
@@ -21,17 +21,17 @@ OFFER = register(Kind(
     sms=SmsTemplate(
         template_ids={"zh-CN": "LINLI_OFFER_ZH", "en": "LINLI_OFFER_EN"},
         texts={"zh-CN": "邻里：有一项{category}的求助（{when}），请打开邻里查看。",
-               "en": "Linli: a request for {category} ({when}). Please open Linli to see it."},
-        params=("category", "when"),
+               "en": "Linli: a request for {category_en} ({when_en}). Please open Linli to see it."},
+        params=("category", "when", "category_en", "when_en"),
     ),
 ))
 
 VOLUNTEER_COMING = register(Kind(
     code="help_request_volunteer_coming",
     texts={"zh-CN": ("志愿者已接单", "{volunteer_name}接了您的{category}求助（{when}）。"),
-           "en": ("A volunteer is coming", "{volunteer_name} took the request for {category} ({when}).")},
-    params=("volunteer_name", "category", "when"),
-    push_params=("category", "when"),
+           "en": ("A volunteer is coming", "{volunteer_name} took the request for {category_en} ({when_en}).")},
+    params=("volunteer_name", "category", "when", "category_en", "when_en"),
+    push_params=("category", "when", "category_en", "when_en"),
     channels=("inapp", "push", "sms"),
     ttl=timedelta(days=1),
     topic="coming-{help_request_id}",
@@ -39,8 +39,8 @@ VOLUNTEER_COMING = register(Kind(
     sms=SmsTemplate(
         template_ids={"zh-CN": "LINLI_VOLUNTEER_COMING_ZH", "en": "LINLI_VOLUNTEER_COMING_EN"},
         texts={"zh-CN": "邻里：您的{category}求助已有志愿者接单（{when}），请打开邻里查看。",
-               "en": "Linli: a volunteer took your request for {category} ({when}). Open Linli to see who."},
-        params=("category", "when"),
+               "en": "Linli: a volunteer took your request for {category_en} ({when_en}). Open Linli to see who."},
+        params=("category", "when", "category_en", "when_en"),
     ),
 ))
 

@@ -9,6 +9,7 @@ from backend.extensions import db
 from backend.help_requests.models import HelpRequest
 from backend.matching.services.dispatch import stage_close_offers, stage_dispatch
 from backend.notifications.models import Notification
+from backend.notifications.services.outbox import rendered
 from tests.help_requests.helpers import status_of
 from tests.matching.helpers import (
     ask, notified_user_ids, offer_of, offered_ids, pending_wave_timers, strings_in, volunteers_in_a_row, waves,
@@ -44,7 +45,11 @@ def test_an_offer_shows_category_time_building_distance_and_reasons_but_never_wh
     lock_screen = db.session.scalars(select(Notification).where(Notification.kind == "help_request_offer")).all()
     for notification in lock_screen:
         assert notification.data == {"help_request_id": request.id}
-        assert set(notification.params) == {"category", "when"}
+        assert notification.params == {"category": "陪伴聊天", "when": "尽快", "category_en": "Companionship",
+                                       "when_en": "as soon as possible"}
+        assert rendered(notification, "en") == ("New request: Companionship",
+                                                "Companionship, as soon as possible. Open Linli to see if you can go.")
+        assert rendered(notification, "zh-CN")[0] == "新的求助：陪伴聊天"
         assert not any(secret in text for text in strings_in(notification.params) for secret in secrets)
 
 

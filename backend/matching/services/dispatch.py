@@ -61,13 +61,23 @@ def category_label(request: HelpRequest, language: str = "zh-CN") -> str:
     return en if language == "en" else zh
 
 
-def when_text(request: HelpRequest) -> str:
+def when_text(request: HelpRequest, language: str = "zh-CN") -> str:
     """The time as a lock screen may show it: 尽快, or 11月27日 14:00–16:00 in the community's zone."""
     if request.asap or request.window_start is None:
+        if language == "en":
+            return "as soon as possible" if request.urgency == "normal" else "urgent, as soon as possible"
         return "尽快" if request.urgency == "normal" else "紧急，尽快"
     zone = ZoneInfo(db.session.scalar(select(Community.timezone).where(Community.id == request.community_id)))
     start, end = request.window_start.astimezone(zone), request.window_end.astimezone(zone)
+    if language == "en":
+        return f"{start:%d %b} {start:%H:%M}–{end:%H:%M}"
     return f"{start.month}月{start.day}日 {start:%H:%M}–{end:%H:%M}"
+
+
+def lock_screen_params(request: HelpRequest) -> dict:
+    """The category and the time in both languages: nothing else may reach a lock screen."""
+    return {"category": category_label(request), "when": when_text(request),
+            "category_en": category_label(request, "en"), "when_en": when_text(request, "en")}
 
 
 def stage_dispatch(request: HelpRequest, moment: datetime | None = None) -> None:
@@ -132,7 +142,7 @@ def send_wave(request: HelpRequest, moment: datetime, waves_sent: int) -> list[O
 
 
 def _notify_volunteers(request: HelpRequest, volunteer_ids: list[int]) -> None:
-    params = {"category": category_label(request), "when": when_text(request)}
+    params = lock_screen_params(request)
     for volunteer in db.session.scalars(select(Volunteer).where(Volunteer.id.in_(volunteer_ids))):
         notify(kinds.OFFER.code, user=volunteer.user, params=params, data={"help_request_id": request.id},
                community_id=request.community_id)

@@ -24,7 +24,9 @@ from backend.help_requests.services.timeline import locked_request
 from backend.matching import kinds
 from backend.matching.models import Dispatch, Offer
 from backend.matching.services.candidates import ranking_for
-from backend.matching.services.dispatch import category_label, send_next_wave_now, stage_close_offers, when_text
+from backend.matching.services.dispatch import (
+    category_label, lock_screen_params, send_next_wave_now, stage_close_offers,
+)
 from backend.notifications.services.outbox import notify
 from backend.people.models import ProxyLink, ProxyScope, Resident
 from backend.volunteers.models import Volunteer
@@ -164,8 +166,7 @@ def _tell_requester_side(request: HelpRequest, volunteer: Volunteer) -> None:
             .where(ProxyLink.resident_id == resident.id, ProxyLink.ended_at.is_(None),
                    ProxyScope.withdrawn_at.is_(None), ProxyScope.scope.in_(TELL_SCOPES))):
         people[proxy.id] = proxy
-    params = {"volunteer_name": volunteer.user.display_name, "category": category_label(request),
-              "when": when_text(request)}
+    params = {"volunteer_name": volunteer.user.display_name, **lock_screen_params(request)}
     for person in people.values():
         if person is not None and person.is_enabled:
             notify(kinds.VOLUNTEER_COMING.code, user=person, params=params, data={"help_request_id": request.id},

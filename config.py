@@ -20,6 +20,18 @@ def _env_int(name: str, default: int) -> int:
     return int(_env(name, str(default)))
 
 
+def _env_ints(name: str, default: str) -> tuple[int, ...]:
+    """A comma-separated list of positive whole numbers, e.g. MATCHING_WAVE_SIZES=3,5,10."""
+    text = _env(name, default)
+    try:
+        numbers = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        numbers = ()
+    if not numbers or min(numbers) < 1:
+        raise RuntimeError(f"{name} must be positive whole numbers separated by commas, not {text!r}")
+    return numbers
+
+
 def _database_url(url: str) -> str:
     # Accept the plain postgresql:// form people copy from their provider; Linli uses psycopg 3.
     if url.startswith("postgres://"):
@@ -121,6 +133,16 @@ class Config:
     HELP_REQUEST_CHECK_IN_FAR_METRES = _env_int("HELP_REQUEST_CHECK_IN_FAR_METRES", 500)
     HELP_REQUEST_HOURS_CAP = _env_int("HELP_REQUEST_HOURS_CAP", 4)
     HELP_REQUEST_HOURS_CAPS: dict[str, float] = {}  # e.g. {"escort": 6}
+
+    # Matching (docs/matching.md): offers go out in waves of these sizes, a wave every so many
+    # minutes (urgent / normal requests); a scheduled request's first wave goes out this many hours
+    # before its window. MATCHING_WEIGHTS overrides the score's weights: {"default": {...},
+    # <community id>: {...}} with the keys distance, continuity, fairness, rating, reliability, language.
+    MATCHING_WAVE_SIZES = _env_ints("MATCHING_WAVE_SIZES", "3,5,10")
+    MATCHING_URGENT_MINUTES = _env_int("MATCHING_URGENT_MINUTES", 5)
+    MATCHING_NORMAL_MINUTES = _env_int("MATCHING_NORMAL_MINUTES", 30)
+    MATCHING_SCHEDULED_LEAD_HOURS = _env_int("MATCHING_SCHEDULED_LEAD_HOURS", 24)
+    MATCHING_WEIGHTS: dict = {}
 
     PWA_DIR = BASE_DIR / "pwa"
     # Shown by the PWA to browsers without JavaScript while no community has a phone yet.

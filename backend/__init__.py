@@ -56,6 +56,7 @@ def import_models() -> None:
     import backend.common.idempotency  # noqa: F401
     import backend.community.models  # noqa: F401
     import backend.help_requests.models  # noqa: F401
+    import backend.matching.models  # noqa: F401
     import backend.notifications.models  # noqa: F401
     import backend.onboarding.models  # noqa: F401
     import backend.people.models  # noqa: F401

@@ -28,8 +28,10 @@ ACTIONS = {
     "confirm": ("resident_user", lambda scene: {"rating": 4}, {"completed"}),
     "no-show": ("proxy", lambda scene: {}, {"accepted"}),
 }
-NEXT = {"cancel": "cancelled", "withdraw": "open", "assign": "accepted", "reassign": "accepted",
-        "check-in": "in_progress", "check-out": "completed", "confirm": "confirmed", "no-show": "open"}
+# Withdrawing and a no-show open the request again, and it goes out at once to the scene's other
+# on-duty volunteers (the matching slice): offered.
+NEXT = {"cancel": "cancelled", "withdraw": "offered", "assign": "accepted", "reassign": "accepted",
+        "check-in": "in_progress", "check-out": "completed", "confirm": "confirmed", "no-show": "offered"}
 
 
 def _count(model) -> int:
@@ -156,8 +158,11 @@ def test_another_volunteer_cannot_withdraw_or_check_in(scene, phone_of):
 def test_a_no_show_opens_the_request_again_and_counts_against_the_volunteer(scene, phone_of):
     request = make_request(scene.resident, status="accepted", volunteer=scene.volunteer)
     response = phone_of(scene.worker).post(f"{URL}/{request.id}/no-show", {"reason": "等了一小时"})
-    assert response.status_code == 200 and response.get_json()["status"] == "open"
-    assert response.get_json()["timeline"][-1]["data"] == {"volunteer_id": scene.volunteer.volunteer_id}
+    assert response.status_code == 200 and response.get_json()["status"] == "offered"  # open, then out again
+    no_show, offered = response.get_json()["timeline"][-2:]
+    assert (no_show["event"], no_show["to_status"], offered["event"]) == ("no_show", "open", "offered")
+    assert no_show["data"] == {"volunteer_id": scene.volunteer.volunteer_id}
+    assert scene.volunteer.volunteer_id not in offered["data"]["volunteer_ids"]  # asked again, without them
     assert reliability_counts(scene.volunteer.volunteer_id) == {"withdrawn": 0, "no_show": 1}
 
 
@@ -302,8 +307,9 @@ def test_the_whole_journey_leaves_a_complete_timeline(scene, phone_of, clock):
     assert resident.post(f"{URL}/{request_id}/confirm", {"rating": 5}).status_code == 200
     timeline = worker.get(f"{URL}/{request_id}").get_json()["timeline"]
     assert [(s["event"], s["to_status"]) for s in timeline] == [
-        ("created", "open"), ("assigned", "accepted"), ("withdrawn", "open"), ("assigned", "accepted"),
-        ("no_show", "open"), ("assigned", "accepted"), ("checked_in", "in_progress"),
+        ("created", "open"), ("offered", "offered"), ("assigned", "accepted"),
+        ("withdrawn", "open"), ("offered", "offered"), ("assigned", "accepted"),
+        ("no_show", "open"), ("offered", "offered"), ("assigned", "accepted"), ("checked_in", "in_progress"),
         ("checked_out", "completed"), ("confirmed", "confirmed")]
     assert all(a["to_status"] == b["from_status"] for a, b in zip(timeline, timeline[1:]))
 

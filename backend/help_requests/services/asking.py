@@ -17,6 +17,7 @@ from backend.help_requests.services.access import (
     RequestView, in_reveal_window, load_request, requester_access, sees_as_requester, view_for, volunteer_of,
 )
 from backend.help_requests.services.timeline import add_event, locked_request, move
+from backend.matching.services import dispatch as matching  # a module: matching imports help_requests back
 from backend.people.models import ProxyLink, ProxyScope, Resident
 from backend.people.services.access import ProxyScopeMissing, community_of, resident_access
 
@@ -98,6 +99,7 @@ def create_request(user: User, data: dict) -> RequestView:
     db.session.add(request)
     add_event(request, "created", None, actor=user, occurred_at=moment, data={"resident_id": resident.id})
     db.session.flush()
+    matching.stage_dispatch(request, moment)  # the first wave of offers, in this same transaction
     view = view_for(user, request, moment)
     db.session.commit()
     return view
@@ -176,6 +178,7 @@ def cancel_request(user: User, request_id: int, reason: str | None) -> RequestVi
         raise CancelReasonRequired(field_errors={"reason": [CancelReasonRequired().message]})
     data = {"volunteer_id": request.volunteer_id} if request.volunteer_id else {}
     move(request, "cancelled", actor=user, occurred_at=moment, reason=reason, data=data)
+    matching.stage_close_offers(request.id)
     view = view_for(user, request, moment)
     db.session.commit()
     return view

@@ -17,6 +17,7 @@ from backend.help_requests.services.access import (
 )
 from backend.help_requests.services.machine import InvalidTransition, next_status
 from backend.help_requests.services.timeline import add_event, fresh_request, locked_request, move
+from backend.matching.services import dispatch as matching  # a module: matching imports this one back
 from backend.volunteers.models import Volunteer
 
 TAKEN = ("accepted", "in_progress", "completed", "confirmed")
@@ -96,6 +97,7 @@ def assign(user: User, request_id: int, volunteer_id: int) -> RequestView:
     """A worker of the request's grid gives it to an active volunteer of the community."""
     require_grid_staff(user, _load(request_id))
     request, _ = stage_assignment(request_id, volunteer_id, user, "worker")
+    matching.stage_close_offers(request.id, "withdrawn")  # the offers still out are moot now
     view = view_for(user, request, now())
     db.session.commit()
     return view
@@ -145,6 +147,7 @@ def withdraw(user: User, request_id: int, reason: str) -> RequestView:
     move(request, "withdrawn", actor=user, occurred_at=moment, reason=reason, volunteer_id=volunteer.id,
          data={"volunteer_id": volunteer.id})
     request.volunteer_id, request.accepted_at = None, None
+    matching.stage_dispatch(request, moment)  # asked again, without them
     view = view_for(user, request, moment)
     db.session.commit()
     return view
@@ -159,6 +162,7 @@ def report_no_show(user: User, request_id: int, reason: str | None) -> RequestVi
     move(request, "no_show", actor=user, occurred_at=moment, reason=reason, volunteer_id=previous,
          data={"volunteer_id": previous} if previous else {})
     request.volunteer_id, request.accepted_at = None, None
+    matching.stage_dispatch(request, moment)  # asked again, without the one who did not come
     view = view_for(user, request, moment)
     db.session.commit()
     return view
@@ -174,6 +178,8 @@ def stage_transition(request_id: int, event: str, *, actor: User | None = None, 
     if request is None:
         raise request_not_found()
     move(request, event, actor=actor, reason=reason, data=data)
+    if event == "expired":
+        matching.stage_close_offers(request.id)
     return request
 
 

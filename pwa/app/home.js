@@ -125,6 +125,8 @@ function showCareHome(user, subject, options) {
   if (subject.may.requests) {
     slot(screen, "requests-heading").textContent = subject.actingFor
       ? t("home.their_requests", { name: subject.name }) : t("home.my_requests");
+    const section = screen.querySelector('[data-offer="requests"]');
+    importModule(() => import("./requests.js")).then(({ fillHomeRequests }) => fillHomeRequests(section, subject));
   }
   if (!subject.may.askForHelp && !subject.may.requests) {
     const note = slot(screen, "no-scopes");

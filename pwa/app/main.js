@@ -61,7 +61,19 @@ route(/^\/(?:inbox|notifications)\/?$/, signedIn(lazy(() => import("./inbox-scre
 // SOS opens even for someone not signed in: it offers the community's phone and 120.
 route(/^(?:\/for\/(\d+))?\/sos\/?$/, aboutSubject((subject, options) => showSos(subject, options),
   { needsSignIn: false }));
-route(/^(?:\/for\/(\d+))?\/(?:ask-for-help|im-ok)\/?$/, aboutSubject(showComingSoon));
+route(/^(?:\/for\/(\d+))?\/im-ok\/?$/, aboutSubject(showComingSoon));
+// help requests: the resident's (or proxy's) ask flow and requests, the volunteer's tasks
+const askScreens = () => import("./ask.js");
+const requestScreens = () => import("./requests.js");
+const mayDo = (what, show) => (subject, options) => (subject.may[what] ? show(subject, options)
+  : navigate(subject.base || "/", { replace: true }));
+route(/^(?:\/for\/(\d+))?\/ask-for-help\/?$/, aboutSubject(mayDo("askForHelp", lazy(askScreens, "showAskForHelp"))));
+route(/^(?:\/for\/(\d+))?\/requests\/?$/, aboutSubject(mayDo("requests", lazy(requestScreens, "showRequests"))));
+route(/^(?:\/for\/(\d+))?\/requests\/(\d+)\/?$/, ([residentId, requestId], options) => aboutSubject(
+  mayDo("requests", async (subject, shown) => (await importModule(requestScreens)).showRequest(subject, requestId, shown)),
+)([residentId], options));
+route(/^\/tasks\/(\d+)\/?$/, volunteerOnly(lazy(() => import("./tasks.js"), "showTask")));
+// end of help requests
 route(/^\/for\/(\d+)\/?$/, signedIn(showProxyHome));
 // volunteer and provider screens
 route(/^\/register\/?$/, lazy(registerScreens, "showRegister"));

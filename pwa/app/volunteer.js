@@ -2,11 +2,12 @@
 // tasks and hours (their issues fill them), with links to the profile and availability screens.
 
 import { clearErrors, showErrors } from "./errors.js";
-import { t } from "./i18n.js";
+import { t, translate } from "./i18n.js";
 import { wireElderSwitch } from "./home.js";
 import { cachedRead } from "./offline-data.js";
 import { queueWrite } from "./outbox.js";
 import { announce, showScreen, slot } from "./screen.js";
+import { importModule } from "./update.js";
 
 /**
  * A volunteer's write through the outbox, as queueWrite reports it ({state, response}), for
@@ -94,4 +95,18 @@ export async function showVolunteerHome(user, options) {
   }
   showStatus(screen, answer.body);
   wireOnDuty(form, answer.body);
+  showOffersAndTasks(screen);
+}
+
+/** The offers and tasks sections (offers.js, tasks.js) in place of their placeholders. */
+function showOffersAndTasks(screen) {
+  const parts = [["volunteer-offers-heading", "volunteer-offers", () => import("./offers.js"), "fillOffers"],
+    ["volunteer-tasks-heading", "volunteer-tasks", () => import("./tasks.js"), "fillTasks"]];
+  for (const [heading, template, load, fill] of parts) {
+    const section = screen.querySelector(`[aria-labelledby="${heading}"]`);
+    const part = document.getElementById(template).content.cloneNode(true);
+    translate(part);
+    section.querySelector(".empty").replaceWith(part);
+    importModule(load).then((module) => module[fill](section));
+  }
 }

@@ -1,6 +1,9 @@
-"""The notifications help requests send, registered at import time (backend/notifications/kinds.py)."""
+"""The notifications and alerts help requests send, registered at import time
+(backend/notifications/kinds.py, backend/alerts/kinds.py)."""
 from datetime import timedelta
 
+from backend.alerts.kinds import AlertKind
+from backend.alerts.kinds import register as register_alert
 from backend.notifications.kinds import Kind, register
 
 # A rating of 2 or less: the grid's workers call the resident back (回访). The lock screen shows
@@ -15,4 +18,51 @@ CALLBACK_NEEDED = register(Kind(
     ttl=timedelta(days=7),
     topic="callback-{help_request_id}",
     url="/help-requests/{help_request_id}",
+))
+
+# Reminders before a scheduled task. The lock screen shows the category and the time only; who is
+# coming (the volunteer's name as the requester side sees it) appears in the app.
+VOLUNTEER_REMINDER = register(Kind(
+    code="help_request_volunteer_reminder",
+    texts={"zh-CN": ("任务提醒：{category}", "{lead}：{category}，{when}。打开邻里查看地址。"),
+           "en": ("Reminder: {category_en}", "{lead_en}: {category_en}, {when_en}. Open Linli for the address.")},
+    params=("lead", "category", "when", "lead_en", "category_en", "when_en"),
+    push_params=("lead", "category", "when", "lead_en", "category_en", "when_en"),
+    channels=("inapp", "push"),
+    ttl=timedelta(hours=12),
+    topic="reminder-{help_request_id}",
+    url="/help-requests/{help_request_id}",
+))
+
+RESIDENT_REMINDER = register(Kind(
+    code="help_request_resident_reminder",
+    texts={"zh-CN": ("明天有人来帮忙", "{volunteer_name}会来帮您{category}（{when}）。"),
+           "en": ("Help is coming tomorrow", "{volunteer_name} is coming for {category_en} ({when_en}).")},
+    params=("volunteer_name", "category", "when", "category_en", "when_en"),
+    push_params=("category", "when", "category_en", "when_en"),
+    channels=("inapp", "push"),
+    ttl=timedelta(hours=24),
+    topic="reminder-{help_request_id}",
+    url="/help-requests/{help_request_id}",
+))
+
+# The request a volunteer holds was cancelled by the resident's side: they need not come.
+CANCELLED_FOR_VOLUNTEER = register(Kind(
+    code="help_request_cancelled",
+    texts={"zh-CN": ("求助已取消", "{category}（{when}）已取消，您不用去了。"),
+           "en": ("Request cancelled", "{category_en} ({when_en}) was cancelled: you need not go.")},
+    params=("category", "when", "category_en", "when_en"),
+    push_params=("category", "when", "category_en", "when_en"),
+    channels=("inapp", "push"),
+    ttl=timedelta(days=1),
+    topic="cancelled-{help_request_id}",
+    url="/help-requests/{help_request_id}",
+))
+
+# A completion nobody confirmed within 72 h: an alert to the grid's workers (acknowledged and
+# re-escalated like any alert); the worker confirms through /confirm.
+UNCONFIRMED = register_alert(AlertKind(
+    code="help_request_unconfirmed",
+    labels={"zh-CN": "帮助完成后无人确认", "en": "Completed help not confirmed"},
+    ack_window=timedelta(hours=24),
 ))

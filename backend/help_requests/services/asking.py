@@ -16,6 +16,7 @@ from backend.help_requests.models import FIXED_CATEGORIES, HelpRequest
 from backend.help_requests.services.access import (
     RequestView, in_reveal_window, load_request, requester_access, sees_as_requester, view_for, volunteer_of,
 )
+from backend.help_requests.services import deadlines
 from backend.help_requests.services.timeline import add_event, locked_request, move
 from backend.matching.services import dispatch as matching  # a module: matching imports help_requests back
 from backend.people.models import ProxyLink, ProxyScope, Resident
@@ -100,6 +101,7 @@ def create_request(user: User, data: dict) -> RequestView:
     add_event(request, "created", None, actor=user, occurred_at=moment, data={"resident_id": resident.id})
     db.session.flush()
     matching.stage_dispatch(request, moment)  # the first wave of offers, in this same transaction
+    deadlines.stage_seeking(request, moment)
     view = view_for(user, request, moment)
     db.session.commit()
     return view
@@ -176,9 +178,13 @@ def cancel_request(user: User, request_id: int, reason: str | None) -> RequestVi
     moment = now()
     if request.status == "accepted" and moment - request.created_at > FREE_CANCEL_PERIOD and not reason:
         raise CancelReasonRequired(field_errors={"reason": [CancelReasonRequired().message]})
-    data = {"volunteer_id": request.volunteer_id} if request.volunteer_id else {}
+    volunteer_id = request.volunteer_id
+    data = {"volunteer_id": volunteer_id} if volunteer_id else {}
     move(request, "cancelled", actor=user, occurred_at=moment, reason=reason, data=data)
     matching.stage_close_offers(request.id)
+    deadlines.stage_ended(request)
+    if volunteer_id is not None:
+        deadlines.tell_volunteer_cancelled(request, volunteer_id)
     view = view_for(user, request, moment)
     db.session.commit()
     return view

@@ -15,6 +15,7 @@ from backend.help_requests.services.access import (
     RequestView, assigned_volunteer, load_request, request_not_found, requester_access, require_grid_staff,
     view_for,
 )
+from backend.help_requests.services import deadlines
 from backend.help_requests.services.machine import InvalidTransition, next_status
 from backend.help_requests.services.timeline import add_event, fresh_request, locked_request, move
 from backend.matching.services import dispatch as matching  # a module: matching imports this one back
@@ -76,6 +77,7 @@ def stage_assignment(request_id: int, volunteer_id: int, actor: User | None, via
                 add_event(request, event, seen, actor=actor, occurred_at=moment, volunteer_id=volunteer.id,
                           data={"volunteer_id": volunteer.id})
                 db.session.flush()
+                deadlines.stage_taken(request, moment)
                 return request, True
             continue  # someone moved it first: see where it is now
         if seen in TAKEN:
@@ -132,6 +134,7 @@ def reassign(user: User, request_id: int, volunteer_id: int, reason: str | None)
     add_event(request, "assigned", next_status("accepted", "reassigned"), actor=user, occurred_at=moment,
               volunteer_id=volunteer.id, data={"volunteer_id": volunteer.id})
     db.session.flush()
+    deadlines.stage_taken(request, moment)  # the new volunteer's reminders, not the previous one's
     view = view_for(user, request, moment)
     db.session.commit()
     return view
@@ -148,6 +151,8 @@ def withdraw(user: User, request_id: int, reason: str) -> RequestView:
          data={"volunteer_id": volunteer.id})
     request.volunteer_id, request.accepted_at = None, None
     matching.stage_dispatch(request, moment)  # asked again, without them
+    deadlines.stage_released(request)
+    deadlines.stage_seeking(request, moment)
     view = view_for(user, request, moment)
     db.session.commit()
     return view
@@ -163,6 +168,8 @@ def report_no_show(user: User, request_id: int, reason: str | None) -> RequestVi
          data={"volunteer_id": previous} if previous else {})
     request.volunteer_id, request.accepted_at = None, None
     matching.stage_dispatch(request, moment)  # asked again, without the one who did not come
+    deadlines.stage_released(request)
+    deadlines.stage_seeking(request, moment)
     view = view_for(user, request, moment)
     db.session.commit()
     return view
@@ -180,6 +187,7 @@ def stage_transition(request_id: int, event: str, *, actor: User | None = None, 
     move(request, event, actor=actor, reason=reason, data=data)
     if event == "expired":
         matching.stage_close_offers(request.id)
+        deadlines.stage_ended(request)
     return request
 
 

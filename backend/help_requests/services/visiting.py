@@ -13,6 +13,7 @@ from backend.community.models import GridWorker
 from backend.extensions import db
 from backend.help_requests import kinds
 from backend.help_requests.models import CallbackTask, HelpRequest
+from backend.help_requests.services import deadlines
 from backend.help_requests.services.access import (
     RequestView, assigned_volunteer, load_request, requester_access, view_for,
 )
@@ -69,6 +70,7 @@ def check_in(user: User, request_id: int, data: dict) -> RequestView:
     move(request, "checked_in", actor=user, occurred_at=occurred, volunteer_id=volunteer.id,
          data={"volunteer_id": volunteer.id}, checked_in_at=occurred, check_in_received_at=moment,
          check_in_lat=lat, check_in_lng=lng, check_in_far=far)
+    deadlines.stage_released(request)  # there already: no more reminders
     view = view_for(user, request, moment)
     db.session.commit()
     return view
@@ -85,6 +87,7 @@ def check_out(user: User, request_id: int, data: dict) -> RequestView:
     move(request, "checked_out", actor=user, occurred_at=occurred, volunteer_id=volunteer.id,
          data={"volunteer_id": volunteer.id}, checked_out_at=occurred, check_out_received_at=moment,
          check_out_lat=data.get("lat"), check_out_lng=data.get("lng"), hours=hours)
+    deadlines.stage_completed(request, moment)
     view = view_for(user, request, moment)
     db.session.commit()
     return view
@@ -105,6 +108,7 @@ def confirm(user: User, request_id: int, rating: int, comment: str | None) -> Re
     moment = now()
     move(request, "confirmed", actor=user, occurred_at=moment, data={},
          rating=rating, comment=comment or None, confirmed_by_id=user.id, confirmed_at=moment)
+    deadlines.stage_confirmed(request)
     if rating <= CALLBACK_RATING:
         task = CallbackTask(help_request_id=request.id, grid_id=request.grid_id, status="open", created_at=moment)
         db.session.add(task)

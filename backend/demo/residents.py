@@ -82,7 +82,6 @@ class ResidentsPart(DemoBuilderBase):
             address_as=spec["address_as"], gender=spec["gender"], birth_year=spec["birth_year"],
             tags=["lives_alone"], languages=["mandarin", "hangzhou_dialect"], phone=spec["phone"],
             notes=spec["preference_notes"])
-        resident.prefers_volunteer_gender = "female"
         self.account_links.append((resident, user))
         proxy = data.DEMO_PROXY
         daughter = self._user(proxy["name"], "proxy", phone=proxy["phone"])

@@ -13,6 +13,7 @@ from backend.community.models import Building, Community, Grid, GridWorker, Term
 from backend.demo import data
 from backend.demo.alerts import AlertsPart
 from backend.demo.base import distance_m
+from backend.demo.history import HistoryPart
 from backend.demo.residents import ResidentsPart
 from backend.demo.volunteers import VolunteersPart
 from backend.errors import Conflict
@@ -70,7 +71,7 @@ def seed_demo() -> SeedOutcome:
     return SeedOutcome(created=True, community_id=community.id, counts=builder.counts())
 
 
-class _DemoBuilder(ResidentsPart, VolunteersPart, AlertsPart):
+class _DemoBuilder(ResidentsPart, VolunteersPart, HistoryPart, AlertsPart):
     """Stages every row of the demo; rows that need another row's id wait for one flush."""
 
     def build(self) -> Community:
@@ -89,6 +90,7 @@ class _DemoBuilder(ResidentsPart, VolunteersPart, AlertsPart):
         self._link_rows()
         db.session.flush()
         self._add_roster()
+        self._add_helping_history()
         self._raise_demo_alert()
         db.session.flush()
         return self.community

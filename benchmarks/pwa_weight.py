@@ -35,6 +35,9 @@ SCREENS = {
     "provider_home": ("provider", "provider", "/"),
     # The inbox is everyone's; measured as the resident's (elder mode), whose budget is the tightest.
     "inbox": ("resident", "resident", "/inbox"),
+    # Issue 5: the first step of the resident's ask flow, and the volunteer's offers (on their home).
+    "ask_for_help": ("resident", "resident", "/ask-for-help"),
+    "offers": ("volunteer", "volunteer", "/"),
 }
 LIGHTHOUSE_SCREENS = ["resident_home", "volunteer_home", "worker_home", "inbox"]
 LIGHTHOUSE_RUNS = 3

@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 from werkzeug.serving import ThreadedWSGIServer
 
@@ -36,6 +37,11 @@ RESIDENT_NAME = "王奶奶"
 
 # Collects CSP violations from the first moment of every document (init scripts are not
 # subject to the page's CSP).
+# How long an expectation waits for the page. Playwright's 5 s is short for a 2-core machine that
+# runs the suite in two processes, each with its Chromium and live server: a screen that takes
+# longer than 15 s to appear is a failure worth seeing, one that takes 6 s under load is not.
+expect.set_options(timeout=15_000)
+
 RECORD_CSP_VIOLATIONS = """
 window.__cspViolations = [];
 document.addEventListener("securitypolicyviolation", (event) => {

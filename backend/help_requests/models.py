@@ -117,3 +117,7 @@ class CallbackTask(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     done_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    note: Mapped[str | None] = mapped_column(String(500))  # what the call-back found
+
+    help_request: Mapped[HelpRequest] = relationship()
+    done_by: Mapped[User | None] = relationship()

@@ -1,4 +1,5 @@
-"""Help requests: asking, the lists, a request with its timeline, and every step of the state machine."""
+"""Help requests: asking, the lists, a request with its timeline, every step of the state machine,
+and the call-back list."""
 from flask.views import MethodView
 from flask_login import current_user
 
@@ -6,10 +7,10 @@ from backend.accounts.permissions import requires_roles
 from backend.common.pagination import page_of
 from backend.extensions import Blueprint
 from backend.help_requests.schemas import (
-    HelpRequestAssignmentSchema, HelpRequestCheckSchema, HelpRequestConfirmationSchema, HelpRequestDetailSchema, HelpRequestInSchema,
+    CallbackDoneSchema, CallbackQuery, CallbackTaskSchema, HelpRequestAssignmentSchema, HelpRequestCheckSchema, HelpRequestConfirmationSchema, HelpRequestDetailSchema, HelpRequestInSchema,
     HelpRequestQuery, HelpRequestSchema, HelpRequestReasonSchema, HelpRequestReassignmentSchema, HelpRequestWithdrawalSchema,
 )
-from backend.help_requests.services import asking, assigning, visiting
+from backend.help_requests.services import asking, assigning, callbacks, visiting
 
 blp = Blueprint("help_requests", __name__, url_prefix="/api/v1", description="Help requests")
 
@@ -124,3 +125,24 @@ class NoShow(MethodView):
     def post(self, body, request_id):
         """Nobody came: the request is open again, and it counts against the volunteer."""
         return assigning.report_no_show(current_user, request_id, body.get("reason"))
+
+
+@blp.route("/callbacks")
+class Callbacks(MethodView):
+    @requires_roles(*STAFF)
+    @blp.arguments(CallbackQuery, location="query")
+    @blp.response(200, page_of(CallbackTaskSchema))
+    def get(self, query):
+        """The call-backs (回访) of my grids (an admin: of the community), open ones first."""
+        return callbacks.list_callbacks(current_user, status=query.get("status"), page=query["page"],
+                                        per_page=query["per_page"])
+
+
+@blp.route("/callbacks/<int:task_id>/done")
+class CallbackDone(MethodView):
+    @requires_roles(*STAFF)
+    @blp.arguments(CallbackDoneSchema)
+    @blp.response(200, CallbackTaskSchema)
+    def post(self, body, task_id):
+        """I called the resident back: the call-back is done, with what I found."""
+        return callbacks.mark_done(current_user, task_id, body["note"])

@@ -6,7 +6,7 @@ from backend.common.fields import Latitude, Longitude, Text
 from backend.common.i18n import pick
 from backend.common.offline import OccurredAt
 from backend.common.pagination import PageQuery
-from backend.help_requests.models import STATUSES, URGENCIES
+from backend.help_requests.models import CALLBACK_STATUSES, STATUSES, URGENCIES
 
 GENDERS = ("female", "male")
 ID_RANGE = ma.validate.Range(min=1, max=2**31 - 1)
@@ -204,3 +204,40 @@ class HelpRequestDetailSchema(HelpRequestSchema):
     def always_a_timeline(self, data, **kwargs):
         data.setdefault("timeline", [])
         return data
+
+
+# Call-backs (回访)
+
+class CallbackQuery(PageQuery):
+    status = ma.fields.String(validate=ma.validate.OneOf(CALLBACK_STATUSES))
+
+
+class CallbackDoneSchema(ma.Schema):
+    note = Text(required=True, min_length=1, max_length=500, metadata={"description": "what the call-back found"})
+
+
+class CallbackTaskSchema(ma.Schema):
+    """A call-back for grid staff: the request and its rating, whom to call, and how it ended."""
+
+    id = ma.fields.Integer()
+    help_request_id = ma.fields.Integer()
+    grid_id = ma.fields.Integer()
+    status = ma.fields.String()
+    rating = ma.fields.Integer(allow_none=True)
+    category = ma.fields.String()
+    resident = ma.fields.Nested(HelpRequestResidentSchema)
+    created_at = ma.fields.AwareDateTime()
+    done_at = ma.fields.AwareDateTime(allow_none=True)
+    done_by = ma.fields.Nested(HelpRequestPersonSchema, allow_none=True)
+    note = ma.fields.String(allow_none=True)
+
+    @ma.pre_dump
+    def from_task(self, task, **kwargs):
+        request = task.help_request
+        return {"id": task.id, "help_request_id": task.help_request_id, "grid_id": task.grid_id,
+                "status": task.status, "rating": request.rating, "category": request.category,
+                "resident": {"id": request.resident_id, "address_as": request.resident.address_as,
+                             "building_label": request.resident.household.building.label},
+                "created_at": task.created_at, "done_at": task.done_at, "note": task.note,
+                "done_by": ({"id": task.done_by.id, "display_name": task.done_by.display_name}
+                            if task.done_by is not None else None)}

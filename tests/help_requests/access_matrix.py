@@ -1,8 +1,8 @@
 """Who may call the help request routes. The requester side (the resident, a proxy with
 request_help — with view_status only they can look but not act —, the workers of the grid, the
 community's admins) asks, cancels, confirms and reports no-shows; only the assigned volunteer
-withdraws and checks in and out; only grid staff assign. Another grid's worker and volunteers the
-request was never given to get 404."""
+withdraws and checks in and out; only grid staff assign and work through the call-back list.
+Another grid's worker and volunteers the request was never given (nor offered) get 404."""
 from tests.access import Expect
 
 READERS = {"resident": 200, "proxy": 200, "proxy_no_scope": 200, "volunteer": 200, "worker": 200,
@@ -27,6 +27,18 @@ def _accepted_with_another_volunteer(world) -> dict:
 
     world.another_volunteer_id = volunteer_id(make_volunteer(world.community, grid=world.grid))
     return _request("accepted", assigned=True)(world)
+
+
+def _callback(world) -> dict:
+    from backend.extensions import db
+    from backend.help_requests.models import CallbackTask
+    from tests.help_requests.helpers import make_request
+
+    request = make_request(world.resident, status="confirmed", volunteer=world.users["volunteer"], rating=1)
+    task = CallbackTask(help_request_id=request.id, grid_id=request.grid_id, status="open")
+    db.session.add(task)
+    db.session.flush()
+    return {"task_id": task.id}
 
 
 MATRIX = {
@@ -56,4 +68,7 @@ MATRIX = {
         statuses=REQUESTER_WRITE, params=_request("completed", assigned=True), body=lambda world: {"rating": 5}),
     "POST /api/v1/help-requests/<int:request_id>/no-show": Expect(
         statuses=REQUESTER_WRITE, params=_request("accepted", assigned=True), body=lambda world: {}),
+    "GET /api/v1/callbacks": Expect(statuses={"worker": 200, "other_worker": 200, "admin": 200}),
+    "POST /api/v1/callbacks/<int:task_id>/done": Expect(
+        statuses=GRID_STAFF, params=_callback, body=lambda world: {"note": "已回电，老人说志愿者来晚了"}),
 }

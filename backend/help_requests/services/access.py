@@ -2,7 +2,7 @@
 
 The requester side — the resident, a proxy within their scopes, the workers of the request's grid
 and the community's admins — sees the whole request. A volunteer sees a request only while it is,
-or once was, theirs: the resident's full name, address and phone only while assigned (from
+or once was, theirs, or while they hold an open offer for it (the brief view only): the resident's full name, address and phone only while assigned (from
 acceptance until 24 h after check-out), each such reveal written to the audit log; otherwise only
 the category, the time, the building's label and how to address the resident.
 """
@@ -16,6 +16,7 @@ from backend.community.services import staff_reason, visible_grid_ids
 from backend.errors import Forbidden, NotFound
 from backend.extensions import db
 from backend.help_requests.models import HelpRequest, HelpRequestEvent
+from backend.matching.models import Offer
 from backend.people.services.access import Access, ProxyScopeMissing, active_link, add_audit
 from backend.volunteers.models import Volunteer
 
@@ -84,6 +85,13 @@ def was_ever_theirs(request: HelpRequest, volunteer: Volunteer) -> bool:
                                           HelpRequestEvent.volunteer_id == volunteer.id).limit(1)) is not None
 
 
+def holds_open_offer(request: HelpRequest, volunteer: Volunteer) -> bool:
+    """The volunteer was offered the request and has not answered, nor has it gone on without them."""
+    return db.session.scalar(select(Offer.id).where(Offer.help_request_id == request.id,
+                                                    Offer.volunteer_id == volunteer.id,
+                                                    Offer.status == "offered").limit(1)) is not None
+
+
 def assigned_volunteer(user: User, request: HelpRequest) -> Volunteer:
     """The caller as the request's assigned volunteer; a volunteer it once was assigned to is
     told it is no longer theirs, anyone else gets NotFound."""
@@ -133,7 +141,7 @@ def view_for(user: User, request: HelpRequest, moment: datetime, *, timeline: bo
     if sees_as_requester(user, request):
         return RequestView(request, full=True, timeline=timeline)
     volunteer = volunteer_of(user)
-    if volunteer is None or not was_ever_theirs(request, volunteer):
+    if volunteer is None or not (was_ever_theirs(request, volunteer) or holds_open_offer(request, volunteer)):
         raise request_not_found()
     if request.volunteer_id == volunteer.id and in_reveal_window(request, moment):
         contact = _contact(request)

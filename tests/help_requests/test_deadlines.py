@@ -148,6 +148,11 @@ def test_a_completion_nobody_confirms_in_72_hours_goes_to_the_grid_workers(app, 
     worker = db.session.get(type(scene.worker), worker_id)
     response = phone_of(worker).post(f"{URL}/{request_id}/confirm", {"rating": 4})
     assert response.status_code == 200 and response.get_json()["status"] == "confirmed"
+    alert = db.session.get(Alert, alert.id)
+    db.session.refresh(alert)
+    assert alert.status == "closed" and alert.steps[-1].reason == "help_request_confirmed"
+    assert not db.session.scalars(select(Timer).where(Timer.owner_type == "alert", Timer.owner_id == alert.id,
+                                                      Timer.status == "pending")).all()
 
 
 def test_a_confirmed_completion_goes_to_nobody(app, clock, scene, phone_of):

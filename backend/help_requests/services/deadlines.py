@@ -15,7 +15,11 @@ from flask import current_app
 from sqlalchemy import select
 
 from backend.accounts.models import User
+from backend.alerts.models import ENDED_STATUSES, Alert
 from backend.alerts.services.alerts import raise_alert
+from backend.alerts.services.escalation import stop_escalation
+from backend.alerts.services.timeline import add_step
+from backend.common.time import now
 from backend.extensions import db
 from backend.help_requests import kinds
 from backend.help_requests.models import SEEKING, HelpRequest
@@ -91,8 +95,17 @@ def stage_completed(request: HelpRequest, moment: datetime) -> None:
     timers.schedule(UNCONFIRMED_TIMER, due, owner(request.id))
 
 
-def stage_confirmed(request: HelpRequest) -> None:
+def stage_confirmed(request: HelpRequest, actor: User) -> None:
+    """Confirmed: no alert any more, and one already raised about it is closed (it stops escalating)."""
     timers.cancel(owner(request.id), UNCONFIRMED_TIMER)
+    alerts = db.session.scalars(select(Alert).where(
+        Alert.kind == kinds.UNCONFIRMED.code, Alert.resident_id == request.resident_id,
+        Alert.status.not_in(ENDED_STATUSES)))
+    for alert in alerts:
+        if alert.data.get("help_request_id") == request.id:
+            stop_escalation(alert)
+            alert.status, alert.next_escalation_at = "closed", None
+            add_step(alert, "closed", actor=actor, reason="help_request_confirmed", at=now())
 
 
 @timers.timer_handler(EXPIRY_TIMER)

@@ -108,7 +108,7 @@ def confirm(user: User, request_id: int, rating: int, comment: str | None) -> Re
     moment = now()
     move(request, "confirmed", actor=user, occurred_at=moment, data={},
          rating=rating, comment=comment or None, confirmed_by_id=user.id, confirmed_at=moment)
-    deadlines.stage_confirmed(request)
+    deadlines.stage_confirmed(request, user)
     if rating <= CALLBACK_RATING:
         task = CallbackTask(help_request_id=request.id, grid_id=request.grid_id, status="open", created_at=moment)
         db.session.add(task)

@@ -133,6 +133,10 @@ class Config:
     HELP_REQUEST_CHECK_IN_FAR_METRES = _env_int("HELP_REQUEST_CHECK_IN_FAR_METRES", 500)
     HELP_REQUEST_HOURS_CAP = _env_int("HELP_REQUEST_HOURS_CAP", 4)
     HELP_REQUEST_HOURS_CAPS: dict[str, float] = {}  # e.g. {"escort": 6}
+    # An as-soon-as-possible request nobody took expires this long after it was asked (or opened
+    # again); a completion nobody confirms goes to the grid's workers after this many hours.
+    HELP_REQUEST_ASAP_EXPIRY_HOURS = _env_int("HELP_REQUEST_ASAP_EXPIRY_HOURS", 24)
+    HELP_REQUEST_CONFIRM_HOURS = _env_int("HELP_REQUEST_CONFIRM_HOURS", 72)
 
     # Matching (docs/matching.md): offers go out in waves of these sizes, a wave every so many
     # minutes (urgent / normal requests); a scheduled request's first wave goes out this many hours

@@ -59,6 +59,17 @@ def test_the_search_box_is_the_largest_travel_radius_of_the_community(scene, pho
     assert inside.volunteer_id in loaded and outside.volunteer_id not in loaded
 
 
+def test_a_volunteer_whose_own_radius_cannot_reach_the_request_is_not_loaded(scene, phone_of):
+    volunteer_at(scene.community, scene.grid, 0.5, radius=8.0)  # the box: 8 km
+    near_enough = volunteer_at(scene.community, scene.grid, 1.5, radius=2.0)
+    too_far_for_them = volunteer_at(scene.community, scene.grid, 3.0, radius=2.0)  # inside the 8 km box
+    just_at_reach = volunteer_at(scene.community, scene.grid, 4.99, radius=5.0)
+    request = ask(phone_of(scene.resident_user))
+    loaded = {volunteer.id for volunteer in volunteers_near(request)}
+    assert near_enough.volunteer_id in loaded and just_at_reach.volunteer_id in loaded
+    assert too_far_for_them.volunteer_id not in loaded
+
+
 def test_the_ranking_equals_rank_over_every_volunteer_of_a_small_city(scene, phone_of):
     _city(scene, 80)
     for km in (8, 12, 20, 35, 60):  # the next towns: outside every radius, and outside the box

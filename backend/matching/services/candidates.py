@@ -84,14 +84,26 @@ def search_radius_km(community_id: int) -> float:
 
 
 def volunteers_near(request: HelpRequest) -> list[Volunteer]:
-    """The community's volunteers whose home is inside the search box around the request."""
+    """The community's volunteers who may be able to reach the request: their home inside the
+    search box of the community's largest travel radius (the index range), and inside the box of
+    their OWN radius. The box's half-widths grow at least linearly with the radius (convex, zero at
+    zero), so the largest box scaled to a volunteer's radius always holds that volunteer's exact
+    reach: nobody who can come is left out; rank() then checks the exact distance."""
     if request.lat is None or request.lng is None:
         return []
-    box = bounding_box(request.lat, request.lng, search_radius_km(request.community_id))
-    return list(db.session.scalars(select(Volunteer).where(
+    radius = search_radius_km(request.community_id)
+    box = bounding_box(request.lat, request.lng, radius)
+    statement = select(Volunteer).where(
         Volunteer.community_id == request.community_id,
         Volunteer.home_lat.between(box.min_lat, box.max_lat),
-        Volunteer.home_lng.between(box.min_lng, box.max_lng)).order_by(Volunteer.id)))
+        Volunteer.home_lng.between(box.min_lng, box.max_lng))
+    if radius > 0 and box.max_lng - box.min_lng < 360:
+        lat_per_km = (box.max_lat - request.lat) / radius
+        lng_per_km = (box.max_lng - request.lng) / radius
+        statement = statement.where(
+            func.abs(Volunteer.home_lat - request.lat) <= Volunteer.travel_radius_km * lat_per_km,
+            func.abs(Volunteer.home_lng - request.lng) <= Volunteer.travel_radius_km * lng_per_km)
+    return list(db.session.scalars(statement.order_by(Volunteer.id)))
 
 
 def _codes(table, ids) -> dict[int, set[str]]:

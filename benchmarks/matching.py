@@ -37,9 +37,8 @@ from backend.demo import data
 from backend.demo.seed import seed_demo
 from backend.extensions import db
 from backend.help_requests.models import HelpRequest
-from backend.algorithms.geo import bounding_box
 from backend.matching.services.candidates import (
-    candidate_facts, ranking_for, request_facts, search_radius_km, weights_for,
+    candidate_facts, ranking_for, request_facts, weights_for,
 )
 from backend.people.models import Resident
 from backend.volunteers.models import AvailabilitySlot, Vetting, Volunteer, volunteer_languages, volunteer_skills
@@ -147,30 +146,6 @@ def seed_requests(community_id: int, moment: datetime) -> list[tuple[int, dateti
     return [(request.id, at) for request, at in planned]
 
 
-def proposed_near(request: HelpRequest) -> list[Volunteer]:
-    """Not production: the change to volunteers_near() this benchmark proposes, measured beside it.
-
-    The same index-served box of the community's largest radius, and in the same SELECT each
-    volunteer's own reach: |Δlat| and |Δlng| within their own radius scaled from the box's
-    half-widths (the box's longitude half-width grows faster than linearly with the radius, so
-    scaling it down never cuts anyone whose own box holds the request). rank() still checks the
-    exact distance."""
-    if request.lat is None or request.lng is None:
-        return []
-    radius = search_radius_km(request.community_id)
-    box = bounding_box(request.lat, request.lng, radius)
-    statement = select(Volunteer).where(
-        Volunteer.community_id == request.community_id,
-        Volunteer.home_lat.between(box.min_lat, box.max_lat),
-        Volunteer.home_lng.between(box.min_lng, box.max_lng))
-    if radius > 0 and box.max_lng - box.min_lng < 360:
-        lat_per_km, lng_per_km = (box.max_lat - request.lat) / radius, (box.max_lng - request.lng) / radius
-        statement = statement.where(
-            func.abs(Volunteer.home_lat - request.lat) <= Volunteer.travel_radius_km * lat_per_km,
-            func.abs(Volunteer.home_lng - request.lng) <= Volunteer.travel_radius_km * lng_per_km)
-    return list(db.session.scalars(statement.order_by(Volunteer.id)))
-
-
 def brute_force(request: HelpRequest, moment: datetime):
     """The same facts and rank() over every volunteer of the community: the SELECT without the box."""
     facts = request_facts(request, moment)
@@ -200,7 +175,6 @@ def measure(database_url: str) -> dict:
         db.session.execute(text("ANALYZE"))
         db.session.commit()
         ours_s, brute_s, recalls, loaded, eligible = [], [], [], [], []
-        proposed_s, proposed_recalls, proposed_loaded = [], [], []
         total = db.session.scalar(select(func.count(Volunteer.id)).where(Volunteer.community_id == community_id))
         for number, (request_id, at) in enumerate(requests):
             db.session.expunge_all()
@@ -209,12 +183,6 @@ def measure(database_url: str) -> dict:
             ours = ranking_for(request, at)
             ours_s.append(time.perf_counter() - started)
             loaded.append(len(ours.candidates))
-            db.session.expunge_all()
-            request = db.session.get(HelpRequest, request_id)
-            started = time.perf_counter()
-            proposed = ranking_for(request, at, volunteers=proposed_near(request))
-            proposed_s.append(time.perf_counter() - started)
-            proposed_loaded.append(len(proposed.candidates))
             if number % BRUTE_EVERY:
                 continue
             db.session.expunge_all()
@@ -225,11 +193,8 @@ def measure(database_url: str) -> dict:
             top_ours = {item.volunteer_id for item in ours.ranked[:K]}
             top_brute = {item.volunteer_id for item in brute[:K]}
             recalls.append(1.0 if not top_brute else len(top_ours & top_brute) / min(K, len(top_brute)))
-            top_proposed = {item.volunteer_id for item in proposed.ranked[:K]}
-            proposed_recalls.append(1.0 if not top_brute else len(top_proposed & top_brute) / min(K, len(top_brute)))
             eligible.append(len(brute))
             print(f"  request {number + 1}/{len(requests)}: ours {ours_s[-1] * 1000:.0f} ms, "
-                  f"proposed {proposed_s[-1] * 1000:.0f} ms, "
                   f"brute force {brute_s[-1] * 1000:.0f} ms", flush=True)
         db.session.remove()
     p99, brute_p99 = _percentile(ours_s, 0.99), _percentile(brute_s, 0.99)
@@ -242,13 +207,6 @@ def measure(database_url: str) -> dict:
         "loaded_per_request_p50": int(statistics.median(loaded)), "loaded_per_request_max": max(loaded),
         "eligible_per_request_p50": int(statistics.median(eligible)),
         "seed_city_s": round(seeded_s, 1),
-        "proposed_volunteers_near": {
-            "recall": round(statistics.fmean(proposed_recalls), 4),
-            "p50_ms": round(statistics.median(proposed_s) * 1000, 2),
-            "p99_ms": round(_percentile(proposed_s, 0.99) * 1000, 2),
-            "p99_ratio": round(_percentile(proposed_s, 0.99) / brute_p99, 4),
-            "loaded_per_request_p50": int(statistics.median(proposed_loaded)),
-        },
     }
 
 
@@ -266,10 +224,7 @@ def main() -> dict:
         print(f"rank.{name}: {result['volunteers']} volunteers, {result['requests']} requests, k={result['k']}: "
               f"recall {result['recall']}, p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms, "
               f"brute p99 {result['brute_p99_ms']} ms, p99_ratio {result['p99_ratio']} "
-              f"(loaded {result['loaded_per_request_p50']} per request, p50); with the proposed "
-              f"volunteers_near(): recall {result['proposed_volunteers_near']['recall']}, "
-              f"p99 {result['proposed_volunteers_near']['p99_ms']} ms, "
-              f"p99_ratio {result['proposed_volunteers_near']['p99_ratio']}")
+              f"(loaded {result['loaded_per_request_p50']} per request, p50)")
     print(f"→ {path}")
     return figures
 

@@ -234,3 +234,32 @@ def test_shell_preloads_every_module_the_app_starts_with_and_no_screen_module(cl
         for specifier in re.findall(r'^\s*import\s[^;()]*?from\s+"(\.[^"]+)"', source, re.MULTILINE):
             target = "/" + str((pwa / url.lstrip("/")).parent.joinpath(specifier).resolve().relative_to(pwa))
             assert target in preloaded, f"{url} imports {specifier}, which is not preloaded"
+
+
+def _catalogue_keys(name: str) -> set[str]:
+    text = (BASE_DIR / "pwa" / "i18n" / name).read_text(encoding="utf-8")
+    return set(re.findall(r'^\s+"([^"]+)":', text, re.MULTILINE))
+
+
+def test_both_languages_have_every_text_and_the_staff_texts_are_apart():
+    """en.js has every key; zh-CN.js and zh-CN-staff.js share them out, the staff file holding the
+    workers' screens only (worker.*, alerts.*, roster.*), which residents never download; no
+    resident, proxy or volunteer screen may use one of them."""
+    chinese, staff, english = (_catalogue_keys(name) for name in ("zh-CN.js", "zh-CN-staff.js", "en.js"))
+    assert not chinese & staff
+    assert chinese | staff == english
+    assert staff and all(key.split(".")[0] in ("worker", "alerts", "roster") for key in staff)
+    assert not any(key.split(".")[0] in ("worker", "alerts", "roster") for key in chinese)
+    pwa = BASE_DIR / "pwa"
+    staff_modules = {"worker", "alerts", "roster"}
+    for module in sorted((pwa / "app").glob("*.js")):
+        if module.stem.split("-")[0] in staff_modules:
+            continue
+        used = set(re.findall(r'"((?:worker|alerts|roster)\.[a-z_.]+)"', module.read_text(encoding="utf-8")))
+        assert not used & staff, f"{module.name} uses staff texts {sorted(used & staff)}"
+    html = (pwa / "index.html").read_text(encoding="utf-8")
+    for template, body in re.findall(r'<template id="([^"]+)">(.*?)</template>', html, re.DOTALL):
+        if template.startswith(("screen-worker", "worker-", "screen-alert", "screen-roster", "roster-")):
+            continue
+        used = set(re.findall(r'data-i18n="([^"]+)"', body))
+        assert not used & staff, f"template {template} uses staff texts {sorted(used & staff)}"

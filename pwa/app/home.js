@@ -3,7 +3,7 @@
 // for the roles whose homes come later.
 
 import { api } from "./api.js";
-import { dialable, spokenGroups, t } from "./i18n.js";
+import { dialable, loadStaffTexts, spokenGroups, t } from "./i18n.js";
 import { current, remember } from "./preferences.js";
 import { navigate } from "./router.js";
 import { announce, showScreen, slot } from "./screen.js";
@@ -168,7 +168,7 @@ export async function showHome(params, options) {
   if (user.roles.includes("resident")) {
     showCareHome(user, subjectFor(user), options);
   } else if (isStaff(user)) {
-    const { showWorkerHome } = await importModule(() => import("./worker.js"));
+    const [{ showWorkerHome }] = await Promise.all([importModule(() => import("./worker.js")), loadStaffTexts()]);
     showWorkerHome(user, options, wireElderSwitch);
   } else if (user.proxy_for.length === 1) {
     actingForId = user.proxy_for[0].resident_id;

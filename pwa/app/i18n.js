@@ -29,6 +29,20 @@ export async function loadCatalogue(lang) {
   }
 }
 
+let staffTexts = null;
+
+/** The workers' and admins' strings (zh-CN-staff.js), fetched once, before any of their screens:
+ * the catalogue every phone loads stays small (en.js holds every key already). */
+export function loadStaffTexts() {
+  staffTexts ??= importModule(() => import("../i18n/zh-CN-staff.js")).then((module) => {
+    Object.assign(CATALOGUES["zh-CN"], module.default);
+  }).catch((error) => {
+    staffTexts = null; // offline before the service worker had it: try again on the next screen
+    throw error;
+  });
+  return staffTexts;
+}
+
 /** The text for `key` in the current language, with {name} placeholders filled from `values`. */
 export function t(key, values = {}) {
   const text = CATALOGUES[language()]?.[key] ?? CATALOGUES["zh-CN"][key];

@@ -7,7 +7,7 @@ import { showHelpPhone } from "./help-phone.js";
 import { startInbox } from "./inbox.js";
 import { showLink } from "./link.js";
 import { startOutbox } from "./outbox.js";
-import { loadCatalogue } from "./i18n.js";
+import { loadCatalogue, loadStaffTexts } from "./i18n.js";
 import { apply, current } from "./preferences.js";
 import { startReadAloud } from "./read-aloud.js";
 import { configure, navigate, route, startRouter } from "./router.js";
@@ -82,8 +82,13 @@ route(/^\/volunteer\/availability\/?$/, volunteerOnly(lazy(volunteerScreens, "sh
 // end of volunteer and provider screens
 route(/^\/$/, signedIn(showHome));
 // worker screens (workers and admins)
-const staff = (load, name) => signedIn((params, options) => (isStaff(signedInUser())
-  ? lazy(load, name)(params, options) : navigate("/", { replace: true })));
+const staff = (load, name) => signedIn(async (params, options) => {
+  if (!isStaff(signedInUser())) {
+    return navigate("/", { replace: true });
+  }
+  await loadStaffTexts();
+  return lazy(load, name)(params, options);
+});
 route(/^\/worker\/grids\/(\d+)\/?$/, staff(placeScreens, "showGrid"));
 route(/^\/worker\/buildings\/(\d+)\/?$/, staff(placeScreens, "showBuilding"));
 route(/^\/worker\/buildings\/(\d+)\/new-household\/?$/, staff(workerScreens, "showNewHousehold"));

@@ -1,8 +1,6 @@
 // A small router on the history API: a table of path patterns to screens; links inside the app
 // change the screen without reloading the page, and Back and Forward work.
 
-import { beginNavigation, isLatestNavigation } from "./screen.js";
-
 const routes = [];
 let fallback = () => {};
 let afterEach = () => {};
@@ -18,22 +16,18 @@ export function configure({ notFound, after }) {
   afterEach = after;
 }
 
-async function render(renderOptions) {
+async function render(options) {
   const path = window.location.pathname;
-  const options = { ...renderOptions, navigation: beginNavigation() };
-  const showMatching = () => {
-    for (const { pattern, show } of routes) {
-      const match = path.match(pattern);
-      if (match) {
-        return show(match.slice(1).map((part) => (part === undefined ? undefined : decodeURIComponent(part))), options);
-      }
+  for (const { pattern, show } of routes) {
+    const match = path.match(pattern);
+    if (match) {
+      await show(match.slice(1).map((part) => (part === undefined ? undefined : decodeURIComponent(part))), options);
+      afterEach();
+      return;
     }
-    return fallback([], options);
-  };
-  await showMatching();
-  if (isLatestNavigation(options.navigation)) { // else the person has moved on: their screen's footer stays
-    afterEach();
   }
+  await fallback([], options);
+  afterEach();
 }
 
 /** Go to `path` inside the app (`replace`: without a new history entry). */

@@ -22,29 +22,7 @@ function stamp(name) {
  * `moveFocus` puts focus on the new heading so screen readers announce it; the first screen of
  * a visit leaves focus where the browser put it.
  */
-// Which navigation is the latest (router.js starts one per address shown). A screen that finishes
-// loading after the person has already gone elsewhere (Back while it fetched) must not replace
-// the screen they are on now: it is stamped into a detached container instead, which its own
-// code may go on filling harmlessly.
-let latestNavigation = 0;
-
-/** A new navigation begins; returns its number (router.js passes it to the screen as `navigation`). */
-export function beginNavigation() {
-  latestNavigation += 1;
-  return latestNavigation;
-}
-
-/** Whether navigation `number` is still the latest one (undefined: not tied to one, so yes). */
-export function isLatestNavigation(number) {
-  return number === undefined || number === latestNavigation;
-}
-
-export function showScreen(name, titleKey, { moveFocus = true, titleValues = {}, navigation } = {}) {
-  if (!isLatestNavigation(navigation)) {
-    const detached = document.createElement("div");
-    detached.append(stamp(name));
-    return detached;
-  }
+export function showScreen(name, titleKey, { moveFocus = true, titleValues = {} } = {}) {
   const container = document.getElementById("screen");
   container.replaceChildren(stamp(name));
   announce("");

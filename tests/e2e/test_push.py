@@ -298,18 +298,33 @@ def pushed(phone_profile, live_server):
     _volunteer_home(page, phone)
     [registration_id] = {entry["registrationId"] for entry in registrations if not entry["isDeleted"]}
     [worker] = profile.context.service_workers
-    yield page, worker, lambda payload: _deliver(cdp, live_server.url, registration_id, payload), phone
+    sent = []
+
+    def deliver(payload):
+        sent.append(payload)
+        _deliver(cdp, live_server.url, registration_id, payload)
+
+    # CDP's deliverPushMessage now and then reaches a worker that drops the event (seen on a busy
+    # machine, never in a browser): everything sent so far again, as a push service retries; the
+    # worker shows one notification per tag however often a message arrives (tested below).
+    deliver.again = lambda: [_deliver(cdp, live_server.url, registration_id, payload) for payload in sent]
+    yield page, worker, deliver, phone
     assert profile.tab.page_errors == [] and profile.tab.foreign_requests() == []
 
 
-def _wait_for_notifications(worker, page, count, seconds=20):
+def _wait_for_notifications(worker, page, count, deliver=None, seconds=20):
     """What the service worker shows, once it shows at least `count` (a busy machine, running
-    the suite in several processes, may take a few seconds to hand the push over)."""
-    deadline = time.monotonic() + seconds
+    the suite in several processes, may take a few seconds to hand the push over); with
+    `deliver`, what was pushed is pushed again every 5 s meanwhile."""
+    started = time.monotonic()
+    again_at = started + 5
     while True:
         shown = worker.evaluate(NOTIFICATIONS_SHOWN)
-        if len(shown) >= count or time.monotonic() > deadline:
+        if len(shown) >= count or time.monotonic() > started + seconds:
             break
+        if deliver is not None and time.monotonic() > again_at:
+            deliver.again()
+            again_at = time.monotonic() + 5
         page.wait_for_timeout(50)
     assert len(shown) >= count, f"the service worker showed {len(shown)} notifications, not {count}"
     return shown
@@ -325,7 +340,7 @@ def test_the_service_worker_shows_a_push_once_however_often_it_arrives(pushed, l
         deliver(payload)
     expect(page.locator("header [data-inbox-link]")).to_have_text("消息 1 条未读")
     deliver(payload)  # at-least-once delivery: the same notification again
-    [shown] = _wait_for_notifications(worker, page, 1)
+    [shown] = _wait_for_notifications(worker, page, 1, deliver)
     assert shown["title"] == "社区通知" and shown["body"] == "周六上午义诊。"
     assert shown["tag"] == str(notification)
     assert shown["data"] == {"id": notification, "url": "/inbox"}
@@ -334,7 +349,7 @@ def test_the_service_worker_shows_a_push_once_however_often_it_arrives(pushed, l
 
     deliver({"id": notification + 1000, "kind": "e2e_alarm", "title": "紧急求助", "body": "请马上处理。",
              "url": "/inbox", "urgency": "high"})
-    shown = _wait_for_notifications(worker, page, 2)
+    shown = _wait_for_notifications(worker, page, 2, deliver)
     urgent = next(item for item in shown if item["tag"] == str(notification + 1000))
     assert urgent["requireInteraction"] is True  # stays on screen until someone acts on it
     assert len([item for item in shown if item["tag"] == str(notification)]) == 1
@@ -343,7 +358,7 @@ def test_the_service_worker_shows_a_push_once_however_often_it_arrives(pushed, l
 def test_a_payload_that_is_not_json_still_shows_a_plain_notification(pushed):
     page, worker, deliver, _ = pushed
     deliver("not json at all")
-    [shown] = _wait_for_notifications(worker, page, 1)
+    [shown] = _wait_for_notifications(worker, page, 1, deliver)
     assert (shown["title"], shown["body"]) == ("邻里提醒", "您有一条新提醒，请打开邻里查看。")
 
 
@@ -352,7 +367,7 @@ def test_a_click_on_the_notification_opens_its_screen_and_marks_it_read(pushed, 
     notification = send(live_server.app, phone, NOTE, text="请更新服务范围。")
     deliver({"id": notification, "kind": "e2e_note", "title": "社区通知", "body": "请更新服务范围。",
              "url": "/volunteer/profile", "urgency": "normal"})
-    _wait_for_notifications(worker, page, 1)
+    _wait_for_notifications(worker, page, 1, deliver)
     with page.expect_response(f"**/api/v1/notifications/{notification}/read"):
         assert worker.evaluate(CLICK_NOTIFICATION, str(notification)) is True
     expect(page).to_have_url(re.compile(r"/volunteer/profile$"))
@@ -365,7 +380,7 @@ def test_a_notification_pointing_at_another_origin_opens_the_inbox_instead(pushe
     page, worker, deliver, _ = pushed
     deliver({"id": 987654, "kind": "e2e_note", "title": "社区通知", "body": "点这里",
              "url": "https://linli.example.net/steal", "urgency": "normal"})
-    _wait_for_notifications(worker, page, 1)
+    _wait_for_notifications(worker, page, 1, deliver)
     worker.evaluate(CLICK_NOTIFICATION, "987654")
     expect(page).to_have_url(re.compile(r"^http://127\.0\.0\.1:\d+/inbox$"))
     expect(_heading(page)).to_have_text("消息")

@@ -66,7 +66,7 @@ def each_notification_screen(tab, family, app):
     expect(page.locator("#status")).to_have_text("已标为已读。")
     yield "resident-inbox-one-read"
     page.goto("/settings")
-    expect(page.get_by_role("checkbox", name="也用短信提醒我")).to_be_visible()
+    expect(page.get_by_role("checkbox", name="也用短信提醒我")).to_be_enabled()
     expect(page.locator('[data-slot="push-state"]')).not_to_have_text("正在查看这台手机…")
     yield "resident-settings-notifications"
     # Each change is awaited until the outbox is done with it (「已保存。」): a page left sooner keeps

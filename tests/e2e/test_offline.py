@@ -249,7 +249,7 @@ def _settings(page):
     """Settings, with the person's notification preferences (read for this screen: 最后更新 offline)."""
     expect(_heading(page)).to_have_text("设置")
     expect(page.get_by_role("button", name="退出登录")).to_be_visible()
-    expect(page.get_by_role("checkbox", name="也用短信提醒我")).to_be_visible()
+    expect(page.get_by_role("checkbox", name="也用短信提醒我")).to_be_enabled()
 
 
 def _place_steps(hood):

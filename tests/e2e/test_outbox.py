@@ -82,9 +82,10 @@ def _sign_in_to_settings(page, phone):
     expect(page.get_by_role("heading", level=1)).to_have_text("您好，王奶奶")
     page.get_by_role("link", name="设置").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("设置")
-    # Settings reads the notification preferences: wait for them, so that no answer still on its
-    # way (each renews the session cookie) can undo a test's clearing of the cookies.
-    expect(page.get_by_role("checkbox", name="也用短信提醒我")).to_be_visible()
+    # Settings reads the notification preferences (the fields show, disabled, until they are in):
+    # wait for them, so that no answer still on its way (each renews the session cookie) can undo
+    # a test's clearing of the cookies.
+    expect(page.get_by_role("checkbox", name="也用短信提醒我")).to_be_enabled()
 
 
 def _records(live_server, phone):

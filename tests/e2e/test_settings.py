@@ -119,6 +119,7 @@ def test_notification_preferences_are_shown_saved_and_refused_at_their_field(ope
     page = tab.page
     expect(page.get_by_role("heading", name="提醒设置", level=2)).to_be_visible()
     expect(page.get_by_role("checkbox", name="手机弹出提醒（您所有的手机）")).to_be_checked()
+    expect(page.get_by_role("checkbox", name="也用短信提醒我")).to_be_enabled()  # the server's copy is in
     expect(page.get_by_role("checkbox", name="也用短信提醒我")).not_to_be_checked()
     expect(page.get_by_text(f"发短信到 {phone[:3]} {phone[3:7]} {phone[7:]}")).to_be_visible()
     start, end = page.get_by_role("textbox", name="从"), page.get_by_role("textbox", name="到")

@@ -26,6 +26,36 @@ OFFER = register(Kind(
     ),
 ))
 
+# An urgent request cannot wait for the morning: its offers go at once, day or night. A volunteer is
+# only offered a request when their own availability covers its time (backend/algorithms/matching.py),
+# so the one woken at 23:00 said they could help at 23:00. Normal requests' offers wait for quiet
+# hours, and their waves do not count that time (services/dispatch.py, docs/matching.md).
+URGENT_OFFER = register(Kind(
+    code="help_request_offer_urgent",
+    texts={"zh-CN": ("紧急求助：{category}", "{category}，{when}。打开邻里看看您现在能不能去。"),
+           "en": ("Urgent request: {category_en}", "{category_en}, {when_en}. Open Linli to see if you can go now.")},
+    params=("category", "when", "category_en", "when_en"),
+    push_params=("category", "when", "category_en", "when_en"),
+    urgency="high",
+    quiet_hours="ignore",
+    channels=("inapp", "push", "sms"),
+    ttl=timedelta(hours=2),  # the waves have escalated it to the workers long before
+    topic="offer-{help_request_id}",
+    url="/offers",
+    sms=SmsTemplate(
+        template_ids={"zh-CN": "LINLI_OFFER_URGENT_ZH", "en": "LINLI_OFFER_URGENT_EN"},
+        texts={"zh-CN": "邻里：有一项{category}的紧急求助（{when}），请打开邻里查看。",
+               "en": "Linli: an urgent request for {category_en} ({when_en}). Please open Linli to see it."},
+        params=("category", "when", "category_en", "when_en"),
+    ),
+))
+
+
+def offer_kind(urgency: str) -> Kind:
+    """The kind an offer of a request of this urgency goes as."""
+    return URGENT_OFFER if urgency == "urgent" else OFFER
+
+
 VOLUNTEER_COMING = register(Kind(
     code="help_request_volunteer_coming",
     texts={"zh-CN": ("志愿者已接单", "{volunteer_name}接了您的{category}求助（{when}）。"),

@@ -25,6 +25,7 @@ from backend.matching.models import Dispatch as DispatchRecord
 from backend.matching.services.candidates import ranking_for
 from backend.notifications import timers
 from backend.notifications.models import Timer
+from backend.notifications.services import policy
 from backend.notifications.services.outbox import notify
 from backend.people.models import Resident
 from backend.volunteers.models import Volunteer
@@ -133,19 +134,38 @@ def send_wave(request: HelpRequest, moment: datetime, waves_sent: int) -> list[O
                                                          ranking.ranked)))
     if request.status == "open":
         assigning.stage_transition(request.id, "offered", data={"wave": number, "volunteer_ids": wave_ids})
-    _notify_volunteers(request, wave_ids)
-    interval = wave_interval(plan, request.urgency, not request.asap, _window_start(request, moment), moment,
-                             waves_sent=waves_sent + 1)
-    timers.schedule(WAVE_TIMER, moment + interval, owner(request.id), {"waves_sent": waves_sent + 1})
+    volunteers = _notify_volunteers(request, wave_ids)
+    counted_from = wave_counted_from(request, volunteers, moment)
+    interval = wave_interval(plan, request.urgency, not request.asap, _window_start(request, counted_from),
+                             counted_from, waves_sent=waves_sent + 1)
+    timers.schedule(WAVE_TIMER, counted_from + interval, owner(request.id), {"waves_sent": waves_sent + 1})
     db.session.flush()
     return sent
 
 
-def _notify_volunteers(request: HelpRequest, volunteer_ids: list[int]) -> None:
-    params = lock_screen_params(request)
-    for volunteer in db.session.scalars(select(Volunteer).where(Volunteer.id.in_(volunteer_ids))):
-        notify(kinds.OFFER.code, user=volunteer.user, params=params, data={"help_request_id": request.id},
+def _notify_volunteers(request: HelpRequest, volunteer_ids: list[int]) -> list[Volunteer]:
+    """An urgent request's offers go at once, day or night; a normal one's wait for quiet hours."""
+    params, kind = lock_screen_params(request), kinds.offer_kind(request.urgency)
+    volunteers = list(db.session.scalars(select(Volunteer).where(Volunteer.id.in_(volunteer_ids))))
+    for volunteer in volunteers:
+        notify(kind.code, user=volunteer.user, params=params, data={"help_request_id": request.id},
                community_id=request.community_id)
+    return volunteers
+
+
+def wave_counted_from(request: HelpRequest, volunteers: list[Volunteer], moment: datetime) -> datetime:
+    """When the wave just sent starts counting: `moment`, or, for offers that wait for quiet hours
+    while every volunteer in the wave is inside theirs, when the first of them ends. A normal
+    request asked at 23:00 is not escalated to the workers in the night before anyone was told."""
+    if not kinds.offer_kind(request.urgency).waits_for_quiet_hours:
+        return moment
+    timezone = policy.timezone_of(request.community_id)
+    reachable = []
+    for volunteer in volunteers:
+        preferences = policy.preferences_of(volunteer.user_id)
+        reachable.append(policy.quiet_hours_end(moment, preferences.quiet_start_minute,
+                                                preferences.quiet_end_minute, timezone) or moment)
+    return min(reachable, default=moment)
 
 
 def escalate(request: HelpRequest, reason: str) -> None:

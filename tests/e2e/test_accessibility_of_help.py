@@ -1,6 +1,9 @@
 """Accessibility of the help request screens (ACCESSIBILITY.md): every new screen of the resident
 (in elder mode) and of the volunteer passes axe with WCAG 2.2 AA and best practice (plus AAA
-contrast in elder mode), the computed-style size scan, and reflow at 320 px and at 200 % text."""
+contrast in elder mode), the computed-style size scan, and reflow at 320 px and at 200 % text; so
+does the proxy's ask flow for their resident, with elder mode on and off."""
+import re
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
@@ -103,6 +106,45 @@ def each_help_screen(tab, place):
     expect(page.get_by_role("button", name="签到")).to_be_visible()
     page.get_by_role("link", name="返回主页").click()
     sign_out(page)
+    sign_in(page, place.proxy_phone, "您好，家属")
+    yield from each_proxy_ask_screen(page, place, "elder")
+    _switch_elder_mode(page, on=False)
+    yield from each_proxy_ask_screen(page, place, "plain")
+    _switch_elder_mode(page, on=True)  # as the proxy's account began, for the next test
+    sign_out(page)
+
+
+def each_proxy_ask_screen(page, place, mode):
+    """The daughter asks for 王奶奶 (/for/{resident}/ask-for-help), in elder mode or not."""
+    page.get_by_role("link", name="我要求助").click()
+    expect(page).to_have_url(re.compile(f"/for/{place.resident_id}/ask-for-help$"))
+    expect(heading(page)).to_have_text("您需要什么帮助？")
+    expect(page.get_by_text("正在代 王奶奶 操作")).to_be_visible()
+    yield f"proxy-{mode}-ask-category"
+    page.get_by_role("button", name="代购跑腿").click()
+    expect(heading(page)).to_have_text("什么时候需要？")
+    yield f"proxy-{mode}-ask-when"
+    page.get_by_role("button", name="选时间").click()
+    expect(heading(page)).to_have_text("选一个时间")
+    yield f"proxy-{mode}-ask-time"
+    page.get_by_label("几点").fill("")
+    page.get_by_role("button", name="下一步").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    yield f"proxy-{mode}-ask-time-errors"
+    page.get_by_label("几点").fill("10:00")
+    page.get_by_role("button", name="下一步").click()
+    expect(heading(page)).to_have_text("请确认")
+    yield f"proxy-{mode}-ask-confirm"
+    page.get_by_role("link", name="取消，返回主页").click()
+    expect(heading(page)).to_have_text("您好，家属")
+
+
+def _switch_elder_mode(page, *, on: bool):
+    """The 长辈版 switch on the home, saved on the server before the next screen."""
+    switch = page.get_by_role("checkbox", name="长辈版")
+    with page.expect_response("**/api/v1/me/preferences"):
+        switch.set_checked(on)
+    assert _elder_mode(page) is on
 
 
 def _elder_mode(page) -> bool:
@@ -121,15 +163,17 @@ def test_axe_finds_no_violations_and_elder_screens_reach_aaa_contrast(open_tab, 
         results = axe.run(tab.page, options=options)
         assert results.violations_count == 0, f"{screen}:\n{results.generate_report()}"
         seen[screen] = elder
-    assert len(seen) == 15
-    assert all(elder for screen, elder in seen.items() if not screen.startswith(("volunteer", "offer", "task")))
+    assert len(seen) == 25
+    assert all(elder for screen, elder in seen.items()
+               if not screen.startswith(("volunteer", "offer", "task", "proxy-plain")))
+    assert not any(elder for screen, elder in seen.items() if screen.startswith("proxy-plain"))
     assert tab.csp_violations() == [] and tab.page_errors == [] and tab.foreign_requests() == []
 
 
 def test_text_is_large_and_controls_are_big_enough_at_phone_size(open_tab, place):
     tab = open_tab("/", width=360, height=740)
     for screen in each_help_screen(tab, place):
-        if screen.startswith("ask") or screen in ("request-cancel", "request-to-rate", "task"):
+        if screen.startswith("ask") or "-ask-" in screen or screen in ("request-cancel", "request-to-rate", "task"):
             assert tab.page.locator("main [data-primary]").count() >= 1, screen
         assert tab.page.evaluate(SIZE_SCAN) == [], screen
         tab.screenshot(f"help-{screen}")

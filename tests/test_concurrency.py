@@ -3,7 +3,6 @@
 These run on a database of their own (tests/databases.py), with one thread per phone and a
 barrier so that both requests are in flight together.
 """
-import threading
 from datetime import date, timedelta
 
 import pytest
@@ -16,6 +15,7 @@ from backend.volunteers.models import AvailabilityException
 from tests.client import ApiClient
 from tests.databases import own_database
 from tests.factories import make_community, make_grid, make_volunteer
+from tests.races import at_once
 from tests.volunteers.codes import code_for
 
 PHONES = 4
@@ -35,24 +35,13 @@ def race_app(tmp_path):
 
 def _at_once(app, requests) -> list:
     """Send each request from its own phone, all released together; statuses in order."""
-    barrier = threading.Barrier(len(requests))
-    results: list = [None] * len(requests)
+    def prepare(request):
+        phone = ApiClient(app.test_client())
+        request.prepare(phone)
+        return phone
 
-    def run(index, request):
-        try:
-            phone = ApiClient(app.test_client())
-            request.prepare(phone)
-            barrier.wait(timeout=10)
-            results[index] = request.send(phone).status_code
-        except Exception as error:  # surfaced by the assertion below, not lost in the thread
-            results[index] = error
-
-    threads = [threading.Thread(target=run, args=(index, request)) for index, request in enumerate(requests)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
+    return at_once(requests, lambda request, phone: request.send(phone).status_code, prepare=prepare,
+                   finish_timeout=30)
 
 
 class Registration:

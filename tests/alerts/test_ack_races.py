@@ -1,7 +1,6 @@
 """Acknowledgements that race, on real commits in a database of their own (tests/databases.py):
 several workers pressing "我来处理" at once leave exactly one owner, and an acknowledgement racing
 the escalation the worker process fires neither deadlocks nor lets escalation carry on."""
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -17,6 +16,7 @@ from tests.alerts.helpers import TEST_ALERT, ensure_test_kind
 from tests.client import ApiClient
 from tests.conftest import FrozenClock
 from tests.databases import own_database
+from tests.races import at_once
 from tests.factories import make_building, make_community, make_grid, make_household, make_resident, make_user, make_worker
 
 WORKERS = 4
@@ -39,23 +39,7 @@ def race_app(tmp_path):
 
 def _at_once(jobs) -> list:
     """Run each job in its own thread, all released together; their results (or errors) in order."""
-    barrier = threading.Barrier(len(jobs))
-    results: list = [None] * len(jobs)
-
-    def run(index, job):
-        try:
-            prepared = job.prepare()
-            barrier.wait(timeout=10)
-            results[index] = job.go(prepared)
-        except Exception as error:  # surfaced by the assertions, not lost in the thread
-            results[index] = error
-
-    threads = [threading.Thread(target=run, args=(index, job)) for index, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
+    return at_once(jobs, lambda job, prepared: job.go(prepared), prepare=lambda job: job.prepare())
 
 
 class Acknowledgement:

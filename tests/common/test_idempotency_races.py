@@ -12,6 +12,7 @@ from backend.volunteers.models import AvailabilityException
 from tests.client import ApiClient
 from tests.databases import own_database
 from tests.factories import make_community, make_volunteer
+from tests.races import at_once
 
 KEY = "5d1c9e7a-0b2f-4e38-a6d4-9f0e1c2b3a4d"
 PHONES = 4
@@ -79,19 +80,9 @@ def test_a_second_send_while_the_first_is_running_is_told_it_is_in_flight(race_a
 def test_the_same_day_off_sent_with_one_key_from_several_phones_at_once_is_applied_once(race_app):
     day = (date.today() + timedelta(days=3)).isoformat()
     phones = [_phone(race_app) for _ in range(PHONES)]
-    barrier = threading.Barrier(PHONES)
-    answers: list = [None] * PHONES
-
-    def send(index):
-        barrier.wait(timeout=10)
-        answers[index] = phones[index].post("/api/v1/volunteers/me/exceptions", {"date": day, "available": False},
-                                            headers={"Idempotency-Key": KEY})
-
-    threads = [threading.Thread(target=send, args=(index,)) for index in range(PHONES)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    answers = at_once(phones, lambda phone, _: phone.post("/api/v1/volunteers/me/exceptions",
+                                                          {"date": day, "available": False},
+                                                          headers={"Idempotency-Key": KEY}), finish_timeout=30)
     applied = [a for a in answers if a.status_code == 201 and "Idempotent-Replayed" not in a.headers]
     others = [(a.status_code, (a.get_json() or {}).get("reason")) for a in answers if a not in applied]
     assert len(applied) == 1, [a.status_code for a in answers]
@@ -108,19 +99,9 @@ def test_a_write_that_loses_a_race_at_commit_is_not_marked_applied(race_app):
 
     day = (date.today() + timedelta(days=4)).isoformat()
     phones = [_phone(race_app) for _ in range(PHONES)]
-    barrier = threading.Barrier(PHONES)
-    answers: list = [None] * PHONES
-
-    def send(index):
-        barrier.wait(timeout=10)
-        answers[index] = phones[index].post("/api/v1/volunteers/me/exceptions", {"date": day, "available": False},
-                                            headers={"Idempotency-Key": f"{KEY}-{index}"})
-
-    threads = [threading.Thread(target=send, args=(index,)) for index in range(PHONES)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    answers = at_once(range(PHONES), lambda index, _: phones[index].post(
+        "/api/v1/volunteers/me/exceptions", {"date": day, "available": False},
+        headers={"Idempotency-Key": f"{KEY}-{index}"}), finish_timeout=30)
     assert sorted(answer.status_code for answer in answers) == [201] + [409] * (PHONES - 1)
     with race_app.app_context():
         records = db.session.scalars(select(IdempotencyRecord)).all()

@@ -1,8 +1,6 @@
 """Eight workers' phones assign eight different volunteers to one request at the same instant,
 on real commits in a database of their own: exactly one wins, the rest get 409
 task_already_taken, and nothing fails with "database is locked"."""
-import threading
-
 import pytest
 from sqlalchemy import func, select
 
@@ -15,6 +13,7 @@ from tests.factories import (
     make_building, make_community, make_grid, make_household, make_resident, make_volunteer, make_worker,
 )
 from tests.help_requests.helpers import make_request, volunteer_id
+from tests.races import at_once
 
 PHONES = 8
 ROUNDS = 3
@@ -33,26 +32,16 @@ def race_app(tmp_path):
 
 
 def _at_once(app, workers_phones, request_id, volunteer_ids) -> list:
-    barrier = threading.Barrier(len(volunteer_ids))
-    results: list = [None] * len(volunteer_ids)
+    def prepare(index):
+        phone = ApiClient(app.test_client()).login(workers_phones[index])
+        phone.csrf()
+        return phone
 
-    def run(index):
-        try:
-            phone = ApiClient(app.test_client()).login(workers_phones[index])
-            phone.csrf()
-            barrier.wait(timeout=20)
-            response = phone.post(f"/api/v1/help-requests/{request_id}/assign",
-                                  {"volunteer_id": volunteer_ids[index]})
-            results[index] = (response.status_code, response.get_json()["reason"] if response.status_code >= 400 else None)
-        except Exception as error:  # surfaced by the assertions, not lost in the thread
-            results[index] = error
+    def assign(index, phone):
+        response = phone.post(f"/api/v1/help-requests/{request_id}/assign", {"volunteer_id": volunteer_ids[index]})
+        return response.status_code, response.get_json()["reason"] if response.status_code >= 400 else None
 
-    threads = [threading.Thread(target=run, args=(index,)) for index in range(len(volunteer_ids))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
+    return at_once(range(len(volunteer_ids)), assign, prepare=prepare, ready_timeout=20)
 
 
 def test_eight_assignments_at_once_have_exactly_one_winner(race_app):

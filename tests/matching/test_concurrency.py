@@ -1,8 +1,6 @@
 """The race of issue 5, on real commits in a database of its own: 32 volunteers, each with their
 own offer for the same request, accept at the same moment, 20 rounds. Each round exactly one wins,
 the 31 others get 409 task_already_taken, nothing answers 5xx and nothing says "database is locked"."""
-import threading
-
 import pytest
 from sqlalchemy import func, select
 
@@ -16,6 +14,7 @@ from tests.databases import own_database
 from tests.factories import make_building, make_community, make_grid, make_household, make_resident, make_user
 from tests.help_requests.helpers import make_request
 from tests.matching.helpers import volunteers_in_a_row
+from tests.races import at_once
 
 VOLUNTEERS = 32
 ROUNDS = 20
@@ -34,23 +33,11 @@ def race_app(tmp_path):
 
 
 def _round(app, phones, offer_ids) -> list:
-    barrier = threading.Barrier(len(phones))
-    answers: list = [None] * len(phones)
+    def accept(index, _):
+        response = phones[index].post(f"/api/v1/offers/{offer_ids[index]}/accept")
+        return response.status_code, response.get_json()
 
-    def accept(index):
-        try:
-            barrier.wait(timeout=30)
-            response = phones[index].post(f"/api/v1/offers/{offer_ids[index]}/accept")
-            answers[index] = (response.status_code, response.get_json())
-        except Exception as error:  # kept for the assertion, not lost in the thread
-            answers[index] = error
-
-    threads = [threading.Thread(target=accept, args=(index,)) for index in range(len(phones))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return answers
+    return at_once(range(len(phones)), accept, ready_timeout=30, finish_timeout=120)
 
 
 def test_32_volunteers_accepting_at_once_leave_one_winner_each_round(race_app):

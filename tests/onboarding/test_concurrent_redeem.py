@@ -18,6 +18,7 @@ from backend.onboarding.services import claim_statement, hash_code, issue_link_c
 from tests.client import ApiClient
 from tests.databases import own_database
 from tests.factories import make_building, make_community, make_grid, make_household, make_resident, make_worker
+from tests.races import at_once
 
 
 @pytest.fixture
@@ -53,14 +54,16 @@ def _linked_phones(race_app) -> int:
         return count
 
 
-def _redeem_in_thread(race_app, code, results, barrier=None) -> threading.Thread:
+def _phone(race_app) -> ApiClient:
+    phone = ApiClient(race_app.test_client())
+    phone.csrf()
+    return phone
+
+
+def _redeem_in_thread(race_app, code, results) -> threading.Thread:
     def redeem():
         try:
-            phone = ApiClient(race_app.test_client())
-            phone.csrf()
-            if barrier is not None:
-                barrier.wait(timeout=10)
-            results.append(phone.post("/api/v1/auth/link", {"code": code}))
+            results.append(_phone(race_app).post("/api/v1/auth/link", {"code": code}))
         except Exception as error:  # reported by the test, not lost in the thread
             results.append(error)
 
@@ -70,10 +73,8 @@ def _redeem_in_thread(race_app, code, results, barrier=None) -> threading.Thread
 
 
 def test_two_phones_redeeming_at_once_link_exactly_one(race_app, issued_code):
-    results, barrier = [], threading.Barrier(2)
-    threads = [_redeem_in_thread(race_app, issued_code, results, barrier) for _ in range(2)]
-    for thread in threads:
-        thread.join(timeout=30)
+    results = at_once(range(2), lambda _, phone: phone.post("/api/v1/auth/link", {"code": issued_code}),
+                      prepare=lambda _: _phone(race_app), finish_timeout=30)
     statuses = sorted(getattr(result, "status_code", result) for result in results)
     assert statuses == [200, 409], results
     loser = next(result for result in results if result.status_code == 409)

@@ -140,7 +140,8 @@ export async function showRequest(subject, requestId, options) {
   const screen = showScreen("request", "req.detail_title", options);
   slot(screen, "home").href = subject.base || "/";
   slot(screen, "all").href = `${subject.base}/requests`;
-  if (!answer.ok) {
+  if (!answer.ok) { // e.g. no such request: the heading still says what the screen is
+    slot(screen, "what").textContent = t("req.detail_title");
     slot(screen, "state").textContent = answer.message;
     return;
   }

@@ -16,18 +16,21 @@ export function configure({ notFound, after }) {
   afterEach = after;
 }
 
-async function render(options) {
+async function render(renderOptions) {
   const path = window.location.pathname;
-  for (const { pattern, show } of routes) {
-    const match = path.match(pattern);
-    if (match) {
-      await show(match.slice(1).map((part) => (part === undefined ? undefined : decodeURIComponent(part))), options);
-      afterEach();
-      return;
-    }
+  // The screen is tied to this address: if the person has gone elsewhere (Back while it was
+  // still fetching), showScreen() leaves the screen they are on alone (screen.js).
+  const options = { ...renderOptions, path };
+  const match = routes.map(({ pattern, show }) => ({ show, found: path.match(pattern) }))
+    .find(({ found }) => found);
+  if (match) {
+    await match.show(match.found.slice(1).map((part) => (part === undefined ? undefined : decodeURIComponent(part))), options);
+  } else {
+    await fallback([], options);
   }
-  await fallback([], options);
-  afterEach();
+  if (path === window.location.pathname) { // else the screen now shown had its own afterEach
+    afterEach();
+  }
 }
 
 /** Go to `path` inside the app (`replace`: without a new history entry). */

@@ -22,7 +22,14 @@ function stamp(name) {
  * `moveFocus` puts focus on the new heading so screen readers announce it; the first screen of
  * a visit leaves focus where the browser put it.
  */
-export function showScreen(name, titleKey, { moveFocus = true, titleValues = {} } = {}) {
+export function showScreen(name, titleKey, { moveFocus = true, titleValues = {}, path } = {}) {
+  if (path !== undefined && path !== window.location.pathname) {
+    // Shown for an address the person has already left (router.js): stamped into a detached
+    // container, which the screen's own code may go on filling harmlessly.
+    const detached = document.createElement("div");
+    detached.append(stamp(name));
+    return detached;
+  }
   const container = document.getElementById("screen");
   container.replaceChildren(stamp(name));
   announce("");

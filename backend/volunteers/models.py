@@ -1,7 +1,9 @@
 """Volunteers: profile, skills, languages, weekly availability and exceptions, vetting."""
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Column, Float, ForeignKey, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint, Column, Float, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.accounts.models import User
@@ -31,6 +33,14 @@ def community_today(community: Community) -> date:
 
 class Volunteer(db.Model):
     __tablename__ = "volunteers"
+    __table_args__ = (
+        # Candidate search (docs/matching.md): the community's active, on-duty volunteers by latitude,
+        # with longitude and radius in the index, so their own reach is checked without reading rows.
+        Index("ix_volunteers_search", "community_id", "status", "on_duty", "home_lat", "home_lng",
+              "travel_radius_km"),
+        # The community's largest travel radius (the search box) from the index's end, not a scan.
+        Index("ix_volunteers_community_radius", "community_id", "travel_radius_km"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)

@@ -10,11 +10,11 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, exists, func, or_, select, true
 
 from backend.algorithms.geo import bounding_box
 from backend.algorithms.matching import (
-    DEFAULT_WEIGHTS, Availability, CandidateFacts, Ranked, RequestFacts, Weights, Window, rank,
+    DEFAULT_WEIGHTS, SHORT_WINDOW, Availability, CandidateFacts, Ranked, RequestFacts, Weights, Window, rank,
 )
 from backend.community.models import Community, Term
 from backend.extensions import db
@@ -31,6 +31,7 @@ ASAP_WINDOW = timedelta(hours=1)
 OPEN_TASK_STATUSES = ("accepted", "in_progress")
 DONE_STATUSES = ("completed", "confirmed")
 RELIABILITY_EVENTS = ("withdrawn", "no_show")
+FACT_CHUNK = 10_000  # volunteers per IN list: under SQLite's 32,766 and PostgreSQL's 65,535 bind parameters
 
 
 @dataclass
@@ -41,6 +42,9 @@ class Ranking:
     candidates: list[CandidateFacts]
     weights: Weights
     ranked: list[Ranked]
+    # How the candidates were found (None: given by the caller): the hard rules applied in SQL, as
+    # rank()'s codes, so a volunteer missing from `candidates` was refused for one of them or is out of reach.
+    search: dict | None = None
 
 
 def weights_for(community_id: int) -> Weights:
@@ -83,27 +87,120 @@ def search_radius_km(community_id: int) -> float:
     return min(MAX_SEARCH_KM, largest or 0.0)
 
 
-def volunteers_near(request: HelpRequest) -> list[Volunteer]:
-    """The community's volunteers who may be able to reach the request: their home inside the
-    search box of the community's largest travel radius (the index range), and inside the box of
-    their OWN radius. The box's half-widths grow at least linearly with the radius (convex, zero at
-    zero), so the largest box scaled to a volunteer's radius always holds that volunteer's exact
-    reach: nobody who can come is left out; rank() then checks the exact distance."""
-    if request.lat is None or request.lng is None:
-        return []
+# The volunteer's own columns candidate_facts() needs: rows of these, not ORM objects, are loaded.
+SEARCH_COLUMNS = (Volunteer.id, Volunteer.status, Volunteer.on_duty, Volunteer.gender, Volunteer.home_lat,
+                  Volunteer.home_lng, Volunteer.travel_radius_km, Volunteer.load_cap)
+# The hard rules the search applies in SQL, as rank()'s codes (docs/matching.md, "Candidate search").
+SQL_RULES = ("not_active", "off_duty", "unavailable", "lacks_skill", "no_location", "needs_identity_vetting",
+             "needs_child_safeguarding", "declined_or_withdrew", "blocked", "at_load_cap", "gender_preference",
+             "language_preference")
+
+
+def _term_ids(code: str) -> list[int]:
+    """Every term with this code: candidate_facts() compares codes whatever the term's community."""
+    return list(db.session.scalars(select(Term.id).where(Term.code == code)))
+
+
+def _holds_term(table, term_ids: list[int]):
+    return exists().where(table.c.volunteer_id == Volunteer.id, table.c.term_id.in_(term_ids))
+
+
+def _valid_vetting(kind: str, last_day):
+    return exists().where(Vetting.volunteer_id == Volunteer.id, Vetting.kind == kind,
+                          Vetting.revoked_at.is_(None), Vetting.expires_on >= last_day)
+
+
+def _may_be_available(window: Window):
+    """A necessary condition for Availability.covers(window), in SQL. A short window needs a range
+    covering its start on its start's date: a weekly slot of that weekday covering that minute, or
+    an exception that day (which replaces the pattern). A long window needs a range on one of its
+    dates: a weekly slot of one of their weekdays, or an exception making one of them available.
+    Weekdays and minutes are worked out here, in Python: no date functions in SQL."""
+    start, end = window.start_local, window.end_local
+    if end - start <= SHORT_WINDOW:
+        day, minute = start.date(), start.hour * 60 + start.minute  # start_minute ≤ t < end_minute, whole minutes
+        slot = exists().where(AvailabilitySlot.volunteer_id == Volunteer.id,
+                              AvailabilitySlot.weekday == day.weekday(),
+                              AvailabilitySlot.start_minute <= minute, AvailabilitySlot.end_minute > minute)
+        dated = exists().where(AvailabilityException.volunteer_id == Volunteer.id,
+                               AvailabilityException.on_date == day, AvailabilityException.available == true())
+        return or_(slot, dated)
+    first, last = start.date(), end.date()
+    weekdays = sorted({(first + timedelta(days=offset)).weekday()
+                       for offset in range(min(7, (last - first).days + 1))})
+    slot = exists().where(AvailabilitySlot.volunteer_id == Volunteer.id, AvailabilitySlot.weekday.in_(weekdays))
+    dated = exists().where(AvailabilityException.volunteer_id == Volunteer.id,
+                           AvailabilityException.on_date.between(first, last), AvailabilityException.available == true())
+    return or_(slot, dated)
+
+
+def hard_rule_conditions(request: HelpRequest, facts: RequestFacts) -> list | None:
+    """SQL conditions every volunteer rank() could accept for this request meets: status, duty,
+    availability, the skill, vetting, load cap, refusals and blocks, the resident's preferences
+    (SQL_RULES). Only an optimisation: rank() checks every rule again and stays the one place that
+    decides. None: nobody can be offered it (the resident is not active, or it goes to the worker)."""
+    if not facts.resident_active or facts.goes_to_worker:
+        return None
+    # Plain columns first, then the subqueries, the most selective first: SQLite tries them in this order.
+    conditions = [Volunteer.status == "active", Volunteer.on_duty == true(),
+                  Volunteer.home_lat.is_not(None), Volunteer.home_lng.is_not(None)]
+    if facts.preferred_gender is not None:
+        conditions.append(Volunteer.gender == facts.preferred_gender)
+    refused = set(db.session.scalars(select(Offer.volunteer_id).where(
+        Offer.help_request_id == request.id, Offer.status == "declined")))
+    refused |= set(db.session.scalars(select(HelpRequestEvent.volunteer_id).where(
+        HelpRequestEvent.help_request_id == request.id, HelpRequestEvent.volunteer_id.is_not(None),
+        HelpRequestEvent.event.in_(RELIABILITY_EVENTS))))
+    refused |= set(db.session.scalars(select(VolunteerBlock.volunteer_id).where(
+        VolunteerBlock.resident_id == request.resident_id)))
+    if refused:
+        conditions.append(Volunteer.id.not_in(sorted(refused)))
+    if not facts.is_welfare_check and facts.skill_needed is not None:
+        conditions.append(_holds_term(volunteer_skills, _term_ids(facts.skill_needed)))
+    if facts.preferred_language is not None:
+        conditions.append(_holds_term(volunteer_languages, _term_ids(facts.preferred_language)))
+    last_day = facts.window.end_local.date()
+    conditions += [_may_be_available(facts.window), _valid_vetting("identity", last_day)]
+    if facts.child:
+        conditions.append(_valid_vetting("child_safeguarding", last_day))
+    conditions.append(Volunteer.load_cap > select(func.count()).where(
+        HelpRequest.volunteer_id == Volunteer.id, HelpRequest.status.in_(OPEN_TASK_STATUSES)).scalar_subquery())
+    return conditions
+
+
+def _spatial_conditions(request: HelpRequest) -> list:
+    """The search box of the community's largest travel radius (the index range), narrowed to the
+    box of each volunteer's OWN radius. The box's half-widths grow at least linearly with the
+    radius (convex, zero at zero), so the largest box scaled to a volunteer's radius always holds
+    that volunteer's exact reach: nobody who can come is left out; rank() checks the exact distance."""
     radius = search_radius_km(request.community_id)
     box = bounding_box(request.lat, request.lng, radius)
-    statement = select(Volunteer).where(
-        Volunteer.community_id == request.community_id,
-        Volunteer.home_lat.between(box.min_lat, box.max_lat),
-        Volunteer.home_lng.between(box.min_lng, box.max_lng))
+    conditions = [Volunteer.home_lat.between(box.min_lat, box.max_lat),
+                  Volunteer.home_lng.between(box.min_lng, box.max_lng)]
     if radius > 0 and box.max_lng - box.min_lng < 360:
         lat_per_km = (box.max_lat - request.lat) / radius
         lng_per_km = (box.max_lng - request.lng) / radius
-        statement = statement.where(
-            func.abs(Volunteer.home_lat - request.lat) <= Volunteer.travel_radius_km * lat_per_km,
-            func.abs(Volunteer.home_lng - request.lng) <= Volunteer.travel_radius_km * lng_per_km)
-    return list(db.session.scalars(statement.order_by(Volunteer.id)))
+        conditions += [func.abs(Volunteer.home_lat - request.lat) <= Volunteer.travel_radius_km * lat_per_km,
+                       func.abs(Volunteer.home_lng - request.lng) <= Volunteer.travel_radius_km * lng_per_km]
+    return conditions
+
+
+def volunteers_near(request: HelpRequest, facts: RequestFacts | None = None, *, spatial: bool = True) -> list:
+    """The community's volunteers who may be able to take the request, as rows of SEARCH_COLUMNS
+    (.id, .status, … like a Volunteer): inside the search box and their own reach (spatial=False
+    leaves that out: the benchmark's brute force) and, given the request's facts, passing the hard
+    rules SQL can check (hard_rule_conditions). No coordinates for the request: nobody."""
+    if request.lat is None or request.lng is None:
+        return []
+    conditions = [Volunteer.community_id == request.community_id]
+    if spatial:
+        conditions += _spatial_conditions(request)
+    if facts is not None:
+        rules = hard_rule_conditions(request, facts)
+        if rules is None:
+            return []
+        conditions += rules
+    return list(db.session.execute(select(*SEARCH_COLUMNS).where(*conditions).order_by(Volunteer.id)))
 
 
 def _codes(table, ids) -> dict[int, set[str]]:
@@ -115,13 +212,17 @@ def _codes(table, ids) -> dict[int, set[str]]:
     return found
 
 
-def _counts(statement) -> dict[int, int]:
-    return {key: count for key, count in db.session.execute(statement)}
-
-
-def candidate_facts(request: HelpRequest, facts: RequestFacts, volunteers: list[Volunteer],
+def candidate_facts(request: HelpRequest, facts: RequestFacts, volunteers: list,
                     moment: datetime) -> list[CandidateFacts]:
-    """Every fact about these volunteers, a fixed number of queries whatever their number."""
+    """Every fact about these volunteers (rows of SEARCH_COLUMNS or Volunteer objects), a fixed
+    number of queries per FACT_CHUNK volunteers (bind-parameter limits) whatever their number."""
+    result = []
+    for start in range(0, len(volunteers), FACT_CHUNK):
+        result += _facts_of(request, facts, volunteers[start:start + FACT_CHUNK], moment)
+    return result
+
+
+def _facts_of(request: HelpRequest, facts: RequestFacts, volunteers: list, moment: datetime) -> list[CandidateFacts]:
     ids = [volunteer.id for volunteer in volunteers]
     if not ids:
         return []
@@ -144,63 +245,75 @@ def candidate_facts(request: HelpRequest, facts: RequestFacts, volunteers: list[
                                   .where(AvailabilityException.volunteer_id.in_(ids),
                                          AvailabilityException.on_date.between(first_day, last_day))):
         exceptions[row[0]].append(tuple(row[1:]))
+    # Everything from the volunteers' tasks in one pass over their help requests.
     tasks = HelpRequest.volunteer_id
-    open_tasks = _counts(select(tasks, func.count()).where(tasks.in_(ids), HelpRequest.status.in_(OPEN_TASK_STATUSES))
-                         .group_by(tasks))
-    declined = set(db.session.scalars(select(Offer.volunteer_id).where(
-        Offer.help_request_id == request.id, Offer.volunteer_id.in_(ids), Offer.status == "declined")))
-    declined |= set(db.session.scalars(select(HelpRequestEvent.volunteer_id).where(
-        HelpRequestEvent.help_request_id == request.id, HelpRequestEvent.volunteer_id.in_(ids),
-        HelpRequestEvent.event.in_(RELIABILITY_EVENTS))))
-    blocked = set(db.session.scalars(select(VolunteerBlock.volunteer_id).where(
-        VolunteerBlock.resident_id == request.resident_id, VolunteerBlock.volunteer_id.in_(ids))))
-    helped = {row[0]: (row[1], row[2]) for row in db.session.execute(
-        select(tasks, func.count(), func.avg(HelpRequest.rating)).where(
-            tasks.in_(ids), HelpRequest.resident_id == request.resident_id, HelpRequest.status == "confirmed")
-        .group_by(tasks))}
     since = moment - RECENT
-    recent_offers = _counts(select(Offer.volunteer_id, func.count()).where(
-        Offer.volunteer_id.in_(ids), Offer.created_at >= since).group_by(Offer.volunteer_id))
-    recent_tasks = _counts(select(tasks, func.count()).where(tasks.in_(ids), HelpRequest.accepted_at >= since)
-                           .group_by(tasks))
-    ratings = {row[0]: (row[1], row[2]) for row in db.session.execute(
-        select(tasks, func.avg(HelpRequest.rating), func.count(HelpRequest.rating))
-        .where(tasks.in_(ids), HelpRequest.rating.is_not(None)).group_by(tasks))}
-    completed = _counts(select(tasks, func.count()).where(tasks.in_(ids), HelpRequest.status.in_(DONE_STATUSES))
-                        .group_by(tasks))
+    history: dict[int, tuple] = {}
+    for row in db.session.execute(select(
+            tasks,
+            func.sum(case((HelpRequest.status.in_(OPEN_TASK_STATUSES), 1), else_=0)),
+            func.sum(case((and_(HelpRequest.resident_id == request.resident_id,
+                                HelpRequest.status == "confirmed"), 1), else_=0)),
+            func.avg(case((and_(HelpRequest.resident_id == request.resident_id,
+                                HelpRequest.status == "confirmed"), HelpRequest.rating), else_=None)),
+            func.sum(case((HelpRequest.accepted_at >= since, 1), else_=0)),
+            func.avg(HelpRequest.rating), func.count(HelpRequest.rating),
+            func.sum(case((HelpRequest.status.in_(DONE_STATUSES), 1), else_=0)),
+    ).where(tasks.in_(ids)).group_by(tasks)):
+        history[row[0]] = tuple(row[1:])
+    recent_offers: dict[int, int] = {}
+    declined = set()
+    for volunteer_id, recent, refused in db.session.execute(select(
+            Offer.volunteer_id, func.sum(case((Offer.created_at >= since, 1), else_=0)),
+            func.sum(case((and_(Offer.help_request_id == request.id, Offer.status == "declined"), 1), else_=0)),
+    ).where(Offer.volunteer_id.in_(ids)).group_by(Offer.volunteer_id)):
+        recent_offers[volunteer_id] = recent or 0
+        if refused:
+            declined.add(volunteer_id)
     failures: dict[int, dict[str, int]] = defaultdict(dict)
-    for volunteer_id, event, count in db.session.execute(
-            select(HelpRequestEvent.volunteer_id, HelpRequestEvent.event, func.count()).where(
+    for volunteer_id, event, count, here in db.session.execute(
+            select(HelpRequestEvent.volunteer_id, HelpRequestEvent.event, func.count(),
+                   func.sum(case((HelpRequestEvent.help_request_id == request.id, 1), else_=0))).where(
                 HelpRequestEvent.volunteer_id.in_(ids), HelpRequestEvent.event.in_(RELIABILITY_EVENTS))
             .group_by(HelpRequestEvent.volunteer_id, HelpRequestEvent.event)):
         failures[volunteer_id][event] = count
+        if here:
+            declined.add(volunteer_id)
+    blocked = set(db.session.scalars(select(VolunteerBlock.volunteer_id).where(
+        VolunteerBlock.resident_id == request.resident_id, VolunteerBlock.volunteer_id.in_(ids))))
     result = []
+    nothing = (0, 0, None, 0, None, 0, 0)
     for volunteer in volunteers:
         vid = volunteer.id
-        helped_count, helped_rating = helped.get(vid, (0, None))
-        rating, rating_count = ratings.get(vid, (None, 0))
+        open_tasks, helped_count, helped_rating, recent_tasks, rating, rating_count, completed = \
+            history.get(vid, nothing)
         result.append(CandidateFacts(
             volunteer_id=vid, status=volunteer.status, on_duty=volunteer.on_duty, gender=volunteer.gender,
             lat=volunteer.home_lat, lng=volunteer.home_lng, travel_radius_km=volunteer.travel_radius_km,
             skills=frozenset(skills[vid]), languages=frozenset(languages[vid]),
             valid_vettings=frozenset(vettings[vid]),
             availability=Availability(weekly=tuple(weekly[vid]), exceptions=tuple(exceptions[vid])),
-            open_tasks=open_tasks.get(vid, 0), load_cap=volunteer.load_cap, declined_or_withdrew=vid in declined,
-            blocked_for_resident=vid in blocked, helped_resident_count=helped_count,
+            open_tasks=open_tasks or 0, load_cap=volunteer.load_cap, declined_or_withdrew=vid in declined,
+            blocked_for_resident=vid in blocked, helped_resident_count=helped_count or 0,
             helped_resident_rating=float(helped_rating) if helped_rating is not None else None,
-            recent_offers=recent_offers.get(vid, 0), recent_tasks=recent_tasks.get(vid, 0),
-            rating=float(rating) if rating is not None else None, ratings_count=rating_count,
+            recent_offers=recent_offers.get(vid, 0), recent_tasks=recent_tasks or 0,
+            rating=float(rating) if rating is not None else None, ratings_count=rating_count or 0,
             withdrawals=failures[vid].get("withdrawn", 0), no_shows=failures[vid].get("no_show", 0),
-            completed=completed.get(vid, 0),
+            completed=completed or 0,
         ))
     return result
 
 
-def ranking_for(request: HelpRequest, moment: datetime, volunteers: list[Volunteer] | None = None) -> Ranking:
-    """Rank the volunteers near the request (or those given, e.g. every volunteer in a test)."""
+def ranking_for(request: HelpRequest, moment: datetime, volunteers: list | None = None, *,
+                spatial: bool = True) -> Ranking:
+    """Rank the volunteers the search finds (volunteers_near with the hard rules in SQL), or those
+    given (e.g. every volunteer in a test); spatial=False searches without the box (the benchmark's
+    brute force). rank() decides in every case."""
     facts = request_facts(request, moment)
+    search = None
     if volunteers is None:
-        volunteers = volunteers_near(request)
+        volunteers = volunteers_near(request, facts, spatial=spatial)
+        search = {"hard_rules_in_sql": list(SQL_RULES), "within_reach_box": spatial, "loaded": len(volunteers)}
     candidates = candidate_facts(request, facts, volunteers, moment)
     weights = weights_for(request.community_id)
-    return Ranking(facts, candidates, weights, rank(facts, candidates, weights))
+    return Ranking(facts, candidates, weights, rank(facts, candidates, weights), search)

@@ -177,6 +177,12 @@ function render(screen, alert, me, { refused = false } = {}) {
     [t("alerts.resolution_note"), alert.resolution_note],
   ]);
   fillTimeline(slot(screen, "timeline"), alert.timeline ?? []);
+  // A help request's alert (nobody took it, nobody confirmed it) leads to the request itself.
+  const requestId = alert.data?.help_request_id;
+  slot(screen, "request-item").hidden = !requestId;
+  if (requestId) {
+    slot(screen, "request").href = `/worker/requests/${requestId}`;
+  }
   const ackPath = `/api/v1/alerts/${alert.id}/ack`;
   const waiting = alert.status === "open" && pendingItems(me.id).some((item) => item.path === ackPath);
   slot(screen, "take").hidden = alert.status !== "open" || waiting;

@@ -8,6 +8,7 @@ import { startInbox } from "./inbox.js";
 import { showLink } from "./link.js";
 import { startOutbox } from "./outbox.js";
 import { loadCatalogue, loadStaffTexts } from "./i18n.js";
+import { cachedRead } from "./offline-data.js";
 import { apply, current } from "./preferences.js";
 import { startReadAloud } from "./read-aloud.js";
 import { configure, navigate, route, startRouter } from "./router.js";
@@ -31,6 +32,7 @@ const residentEditScreens = () => import("./worker-resident-edit.js");
 const consentScreens = () => import("./worker-consents.js");
 const volunteerVettingScreens = () => import("./worker-volunteers.js");
 const alertScreens = () => import("./alerts.js");
+const workerRequestScreens = () => import("./worker-requests.js");
 
 /** A screen for signed-in people only; anyone else gets the sign-in form at the same address. */
 function signedIn(show) {
@@ -73,6 +75,26 @@ route(/^(?:\/for\/(\d+))?\/requests\/(\d+)\/?$/, ([residentId, requestId], optio
   mayDo("requests", async (subject, shown) => (await importModule(requestScreens)).showRequest(subject, requestId, shown)),
 )([residentId], options));
 route(/^\/tasks\/(\d+)\/?$/, volunteerOnly(lazy(() => import("./tasks.js"), "showTask")));
+// Every help-request notification names /help-requests/<id>: the screen of that request for the
+// reader — the worker's, the volunteer's task, or the resident's (or their relative's) request.
+route(/^\/help-requests\/(\d+)\/?$/, signedIn(async ([requestId]) => {
+  const user = signedInUser();
+  const mine = (path) => navigate(path, { replace: true });
+  if (isStaff(user)) {
+    return mine(`/worker/requests/${requestId}`);
+  }
+  const answer = await cachedRead(`/api/v1/help-requests/${requestId}`);
+  const residentId = answer.ok ? answer.body.resident.id : null;
+  const relative = user.proxy_for.find((link) => link.resident_id === residentId)
+    ?? (!answer.ok && user.proxy_for.length === 1 ? user.proxy_for[0] : null);
+  if (user.roles.includes("resident") && (user.resident?.id === residentId || !answer.ok)) {
+    return mine(`/requests/${requestId}`);
+  }
+  if (relative) {
+    return mine(`/for/${relative.resident_id}/requests/${requestId}`);
+  }
+  return mine(user.roles.includes("volunteer") ? `/tasks/${requestId}` : "/");
+}));
 // end of help requests
 route(/^\/for\/(\d+)\/?$/, signedIn(showProxyHome));
 // volunteer and provider screens
@@ -108,6 +130,9 @@ route(/^\/worker\/residents\/(\d+)\/proxies\/(\d+)\/?$/, staff(consentScreens, "
 route(/^\/worker\/volunteers\/?$/, staff(volunteerVettingScreens, "showVolunteers"));
 route(/^\/worker\/volunteers\/all\/?$/, staff(volunteerVettingScreens, "showAllVolunteers"));
 route(/^\/worker\/volunteers\/(\d+)\/?$/, staff(volunteerVettingScreens, "showVolunteer"));
+route(/^\/worker\/requests\/?$/, staff(workerRequestScreens, "showWorkerRequests"));
+route(/^\/worker\/requests\/(\d+)\/?$/, staff(workerRequestScreens, "showWorkerRequest"));
+route(/^\/worker\/callbacks\/?$/, staff(() => import("./worker-callbacks.js"), "showCallbacks"));
 // end of worker screens
 // alerts (safety notifications link to /alerts/<id>) and the on-duty roster: workers and admins
 route(/^\/alerts\/?$/, staff(alertScreens, "showAlerts"));

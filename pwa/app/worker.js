@@ -81,7 +81,23 @@ export async function showWorkerHome(user, options, wireElderSwitch) {
     countKey: "worker.grids_shown", countAll: false,
     build: (grid) => linkButton(`/worker/grids/${grid.id}`, grid.name),
   });
-  await Promise.all([grids.show("/api/v1/grids"), showOpenAlerts(screen)]);
+  await Promise.all([grids.show("/api/v1/grids"), showOpenAlerts(screen), showWaitingRequests(screen)]);
+}
+
+/**
+ * The home's links to /worker/requests and /worker/callbacks say, in words, how many requests
+ * nobody took (escalated, or open with nobody to offer them to) and how many call-backs are due.
+ */
+async function showWaitingRequests(screen) {
+  const [escalated, open, callbacks] = await Promise.all(["/api/v1/help-requests?status=escalated&per_page=1",
+    "/api/v1/help-requests?status=open&per_page=1", "/api/v1/callbacks?status=open&per_page=1"].map(load));
+  const waiting = (escalated.ok ? escalated.body.total : 0) + (open.ok ? open.body.total : 0);
+  if (waiting > 0) {
+    slot(screen, "requests").textContent = t("worker.req.menu_waiting", { count: waiting });
+  }
+  if (callbacks.ok && callbacks.body.total > 0) {
+    slot(screen, "callbacks").textContent = t("worker.cb.menu_open", { count: callbacks.body.total });
+  }
 }
 
 /** The home's link to /alerts says how many alerts nobody has taken yet, in words. */

@@ -35,9 +35,9 @@ class Volunteer(db.Model):
     __tablename__ = "volunteers"
     __table_args__ = (
         # Candidate search (docs/matching.md): the community's active, on-duty volunteers by latitude,
-        # with longitude and radius in the index, so their own reach is checked without reading rows.
+        # with longitude, radius and id in the index, so their own reach is checked without reading rows.
         Index("ix_volunteers_search", "community_id", "status", "on_duty", "home_lat", "home_lng",
-              "travel_radius_km"),
+              "travel_radius_km", "id"),
         # The community's largest travel radius (the search box) from the index's end, not a scan.
         Index("ix_volunteers_community_radius", "community_id", "travel_radius_km"),
     )

@@ -192,15 +192,19 @@ def volunteers_near(request: HelpRequest, facts: RequestFacts | None = None, *, 
     rules SQL can check (hard_rule_conditions). No coordinates for the request: nobody."""
     if request.lat is None or request.lng is None:
         return []
-    conditions = [Volunteer.community_id == request.community_id]
+    place = [Volunteer.community_id == request.community_id]
     if spatial:
-        conditions += _spatial_conditions(request)
-    if facts is not None:
-        rules = hard_rule_conditions(request, facts)
-        if rules is None:
-            return []
-        conditions += rules
-    return list(db.session.execute(select(*SEARCH_COLUMNS).where(*conditions).order_by(Volunteer.id)))
+        place += _spatial_conditions(request)
+    if facts is None:
+        return list(db.session.execute(select(*SEARCH_COLUMNS).where(*place).order_by(Volunteer.id)))
+    rules = hard_rule_conditions(request, facts)
+    if rules is None:
+        return []
+    # The place, standing and duty first, on the index alone (ix_volunteers_search holds every column
+    # they need, the id included: an index-only scan on PostgreSQL); then the other rules, per row.
+    found = select(Volunteer.id).where(*place, Volunteer.status == "active", Volunteer.on_duty == true())
+    return list(db.session.execute(select(*SEARCH_COLUMNS).where(Volunteer.id.in_(found), *rules)
+                                   .order_by(Volunteer.id)))
 
 
 def _codes(table, ids) -> dict[int, set[str]]:

@@ -18,7 +18,7 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table('volunteers', schema=None) as batch_op:
         batch_op.create_index('ix_volunteers_search',
-                              ['community_id', 'status', 'on_duty', 'home_lat', 'home_lng', 'travel_radius_km'],
+                              ['community_id', 'status', 'on_duty', 'home_lat', 'home_lng', 'travel_radius_km', 'id'],
                               unique=False)
         batch_op.create_index('ix_volunteers_community_radius', ['community_id', 'travel_radius_km'], unique=False)
 

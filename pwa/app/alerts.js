@@ -112,8 +112,8 @@ function fillTimeline(list, steps) {
   }));
 }
 
-/** A `tel:` link as a button, its words `text` with the number at {phone}. */
-function callItem(phone, text) {
+/** A `tel:` link as a button in a list item, its words `text` with the number at {phone}. */
+export function callItem(phone, text) {
   const item = document.createElement("li");
   const link = document.createElement("a");
   link.className = "button button-secondary list-button";

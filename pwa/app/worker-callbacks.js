@@ -3,9 +3,8 @@
 // (reading the numbers is recorded, as on the resident's page) and 「已回访」 with what the call
 // found; the note goes through the outbox. Then the ones done, with their notes.
 
-import { waited } from "./alerts.js";
+import { callItem, waited } from "./alerts.js";
 import { handleForm } from "./forms.js";
-import { fillCall } from "./home.js";
 import { formatDateTime, t, translate } from "./i18n.js";
 import { cachedRead } from "./offline-data.js";
 import { queueWrite } from "./outbox.js";
@@ -13,15 +12,6 @@ import { categoryLabels } from "./requests.js";
 import { announce, slot } from "./screen.js";
 import { pagedList } from "./worker-lists.js";
 import { workerScreen } from "./worker.js";
-
-function callItem(phone, text) {
-  const item = document.createElement("li");
-  const link = document.createElement("a");
-  link.className = "button button-secondary list-button";
-  fillCall(link, phone, text);
-  item.append(link);
-  return item;
-}
 
 /** The card's parts that need reads of their own: the resident's words and whom to call. */
 async function fillDetails(screen, card, callback, residents) {

@@ -4,7 +4,7 @@
 // confirmation), a no-show, confirming on the resident's behalf, and the timeline. Writes go
 // through the outbox: offline the tap is kept and sent later; a refusal shows in its form.
 
-import { waited } from "./alerts.js";
+import { callItem, waited } from "./alerts.js";
 import { handleForm } from "./forms.js";
 import { formatDateTime, t } from "./i18n.js";
 import { pendingItems, queueWrite } from "./outbox.js";
@@ -85,26 +85,50 @@ function fillTimeline(list, steps, volunteers) {
   }));
 }
 
+function line(text, className = "") {
+  const paragraph = document.createElement("p");
+  paragraph.className = className;
+  paragraph.textContent = text;
+  return paragraph;
+}
+
 function candidateItem(candidate, rank, invitedWave, reassigning, choose) {
   const item = document.createElement("li");
   item.className = "candidate";
-  const name = document.createElement("p");
-  name.className = "candidate-name";
-  name.textContent = t("worker.req.candidate", { rank, name: candidate.name });
-  const reasons = document.createElement("p");
-  reasons.textContent = candidate.reasons;
-  item.append(name, reasons);
+  item.append(line(t("worker.req.candidate", { rank, name: candidate.name }), "candidate-name"), line(candidate.reasons));
   if (invitedWave) {
-    const invited = document.createElement("p");
-    invited.textContent = t("worker.req.invited", { wave: invitedWave });
-    item.append(invited);
+    item.append(line(t("worker.req.invited", { wave: invitedWave })));
   }
+  item.append(assignButton(candidate, item, reassigning, choose));
+  return item;
+}
+
+function assignButton(candidate, item, reassigning, choose) {
   const button = document.createElement("button");
   button.type = "button";
   button.className = "button";
   button.textContent = t(reassigning ? "worker.req.reassign_to" : "worker.req.assign_to", { name: candidate.name });
   button.addEventListener("click", () => choose(candidate, item));
-  item.append(button);
+  return button;
+}
+
+/**
+ * One of the community's volunteers, for a request the ranking has nobody for (category other
+ * goes to the worker by hand): their phone, to ask first, and the same 派给.
+ */
+function volunteerItem(volunteer, request, choose) {
+  const item = document.createElement("article");
+  item.className = "candidate";
+  const candidate = { volunteer_id: volunteer.id, name: volunteer.display_name };
+  item.append(line(volunteer.display_name, "candidate-name"));
+  if (volunteer.phone) {
+    const calls = document.createElement("ul");
+    calls.className = "worker-menu";
+    calls.append(callItem(volunteer.phone, t("worker.req.call_volunteer", { name: volunteer.display_name })));
+    item.append(calls);
+  }
+  item.append(volunteer.id === request.volunteer_id ? line(t("worker.req.holds_it"))
+    : assignButton(candidate, item, request.status === "accepted", choose));
   return item;
 }
 
@@ -120,6 +144,10 @@ export async function showWorkerRequest([requestId], options) {
   let request = null;
   let ranking = null;
   let chosen = null;
+  const others = pagedList(screen, {
+    perPage: 20, countKey: "worker.req.others_shown", countAll: false, list: "others", more: "others-more", count: "others-count",
+    build: (volunteer) => volunteerItem(volunteer, request, choose),
+  });
 
   const waiting = () => pendingItems(me.id).find((item) => item.path.startsWith(`${path}/`));
   function render({ keepForm = null } = {}) {
@@ -141,6 +169,8 @@ export async function showWorkerRequest([requestId], options) {
       slot(screen, "resident-item").hidden = false;
       slot(screen, "resident").href = `/worker/residents/${request.resident_id}`;
     }
+    // A low rating opened a call-back (回访): its notification leads here, the call-back list is one tap on.
+    slot(screen, "callback-item").hidden = !(request.status === "confirmed" && request.rating <= 2);
     if (request.volunteer) {
       volunteers.set(request.volunteer.id, request.volunteer.display_name);
     }
@@ -151,19 +181,28 @@ export async function showWorkerRequest([requestId], options) {
     const reassigning = status === "accepted";
     const section = slot(screen, "candidates-section");
     section.hidden = Boolean(pending) || !(SEEKING.has(status) || reassigning) || !ranking;
+    section.after(forms.assign); // out of the lists before they are rebuilt (choose() moves it in)
     if (ranking) {
-      section.after(forms.assign); // out of the list before it is rebuilt (choose() moves it in)
       const latest = ranking.latest_dispatch;
       const shown = ranking.candidates.filter((candidate) => candidate.volunteer_id !== request.volunteer_id);
       slot(screen, "candidates-heading").textContent = t(reassigning ? "worker.req.reassign_heading" : "worker.req.candidates_heading");
-      slot(screen, "candidates-explain").textContent = t("worker.req.candidates_explain");
-      slot(screen, "candidates-empty").hidden = shown.length > 0;
+      const explain = slot(screen, "candidates-explain");
+      explain.textContent = t("worker.req.candidates_explain");
+      explain.hidden = !shown.length;
+      const empty = slot(screen, "candidates-empty");
+      empty.hidden = shown.length > 0;
+      empty.textContent = t(request.category === "other" ? "worker.req.goes_to_worker" : "worker.req.no_candidates");
+      slot(screen, "others-section").hidden = shown.length > 0;
+      if (!shown.length) {
+        others.show("/api/v1/volunteers?status=active");
+      }
       slot(screen, "candidates").replaceChildren(...shown.map((candidate, index) => candidateItem(candidate, index + 1,
         latest?.offered_volunteer_ids?.includes(candidate.volunteer_id) ? latest.wave : null, reassigning, choose)));
     }
     forms.assign.hidden = keepForm !== "assign" && (section.hidden || !chosen);
     slot(screen, "no-show-section").hidden = Boolean(pending) || status !== "accepted";
     forms["no-show"].hidden = keepForm !== "no-show" && (status !== "accepted" || forms["no-show"].hidden);
+    slot(screen, "no-show-open").setAttribute("aria-expanded", String(!forms["no-show"].hidden));
     forms.confirm.hidden = keepForm !== "confirm" && (Boolean(pending) || status !== "completed");
     fillTimeline(slot(screen, "timeline"), request.timeline ?? [], volunteers);
   }

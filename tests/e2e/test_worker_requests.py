@@ -190,6 +190,49 @@ def test_taken_meanwhile_is_said_in_plain_words_and_the_request_shows_who_has_it
     assert row(live_server, request_id).volunteer_id == street.volunteers["赵大姐"][1]
 
 
+def test_an_other_request_is_given_by_hand_to_one_of_the_communitys_volunteers(open_tab, live_server, street):
+    request_id = request_in(live_server, street, "open", category="other")
+    page = worker_tab(open_tab, street).page
+    page.goto("/worker/requests")
+    page.get_by_role("region", name="还没有志愿者可以邀请").get_by_role("link", name="其他 · 尽快", exact=False).click()
+    expect(state(page)).to_contain_text("还没有志愿者：找不到可以邀请的人，请您安排。")
+    expect(page.get_by_text("“其他”类的求助由您来安排", exact=False)).to_be_visible()
+    expect(page.locator(".candidate")).to_have_count(3)
+    zhao = page.locator(".candidate", has_text="赵大姐")
+    expect(zhao.get_by_role("link", name="给 赵大姐 打电话", exact=False)).to_have_attribute(
+        "href", f"tel:{street.volunteers['赵大姐'][0]}")
+    zhao.get_by_role("button", name="派给 赵大姐").click()
+    with page.expect_response(f"**/api/v1/help-requests/{request_id}/assign") as sent:
+        page.get_by_role("button", name="确认派给 赵大姐").click()
+    assert sent.value.status == 200
+    expect(state(page)).to_contain_text("赵大姐 已接单")
+    made = row(live_server, request_id)
+    assert (made.status, made.volunteer_id) == ("accepted", street.volunteers["赵大姐"][1])
+
+
+def test_an_assignment_made_offline_waits_on_the_phone_and_is_sent_once(open_tab, live_server, street):
+    request_id = escalated_request(live_server, street)
+    page = worker_tab(open_tab, street).page
+    page.goto(f"/worker/requests/{request_id}")
+    page.get_by_role("button", name="派给 李师傅").click()
+    page.context.set_offline(True)
+    try:
+        page.get_by_role("button", name="确认派给 李师傅").click()
+        note = page.get_by_text("已记下，还没发出：派给 李师傅", exact=False)
+        expect(note).to_be_focused()
+        expect(page.get_by_role("button", name="派给 张阿姨")).to_be_hidden()  # no second copy
+        assert row(live_server, request_id).status == "escalated"
+    finally:
+        page.context.set_offline(False)
+    expect(page.locator("[data-outbox-pending]")).to_be_hidden()
+    made = row(live_server, request_id)
+    assert (made.status, made.volunteer_id) == ("accepted", street.volunteers["李师傅"][1])
+    steps = _with_app(live_server, lambda: [step.event for step in db.session.get(HelpRequest, request_id).events])
+    assert steps.count("assigned") == 1
+    page.reload()
+    expect(state(page)).to_contain_text("李师傅 已接单")
+
+
 def test_a_no_show_sends_the_request_out_again(open_tab, live_server, street):
     request_id = request_in(live_server, street, "accepted", volunteer="赵大姐")
     page = worker_tab(open_tab, street).page
@@ -222,6 +265,7 @@ def test_a_worker_confirms_for_the_resident_and_calls_back_after_two_stars(open_
     expect(state(page)).to_contain_text("已确认完成，评价 2 星")
     assert row(live_server, request_id).status == "confirmed"
 
+    expect(page.get_by_role("link", name="评分低，需要回访：打开回访列表")).to_be_visible()
     page.goto("/")
     page.get_by_role("link", name="位居民等您回电话", exact=False).click()
     expect(_heading(page)).to_have_text("回访")
@@ -318,6 +362,10 @@ def each_screen(tab, live_server, street):
     form.get_by_role("button", name="确认完成").click()
     expect(state(page)).to_contain_text("已确认完成")
     yield "request-confirmed"
+    other = request_in(live_server, street, "open", category="other")
+    page.goto(f"/worker/requests/{other}")
+    expect(page.get_by_role("link", name="给 赵大姐 打电话", exact=False)).to_be_visible()
+    yield "request-other"
     page.goto("/worker/callbacks")
     expect(page.locator(".callback-card").first).to_be_visible()
     expect(page.get_by_role("link", name="给 王奶奶 打电话", exact=False).first).to_be_visible()

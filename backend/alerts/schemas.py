@@ -6,6 +6,7 @@ from backend.alerts import duty, kinds
 from backend.alerts.models import ALERT_STATUSES
 from backend.common.fields import Text
 from backend.common.i18n import current_language, pick
+from backend.common.ids import ID_RANGE
 from backend.common.pagination import PageQuery
 from backend.volunteers.schemas import WEEKDAY_NAMES, ClockTime, clock_text
 
@@ -103,7 +104,7 @@ class ShiftInSchema(ma.Schema):
     end = ClockTime(required=True, end_of_day=True, attribute="end_minute", data_key="end",
                     metadata={"description": "not after the start: the shift ends the next day",
                               "example": "08:00"})
-    user_id = ma.fields.Integer(required=True, strict=True)
+    user_id = ma.fields.Integer(validate=ID_RANGE, required=True, strict=True)
 
     @ma.validates_schema
     def _range(self, data, **kwargs):
@@ -132,7 +133,7 @@ class OverrideInSchema(ma.Schema):
     end = ClockTime(required=True, end_of_day=True, attribute="end_minute", data_key="end",
                     metadata={"description": "not after the start: the range ends the next day",
                               "example": "08:00"})
-    user_id = ma.fields.Integer(required=True, strict=True, allow_none=True,
+    user_id = ma.fields.Integer(validate=ID_RANGE, required=True, strict=True, allow_none=True,
                                 metadata={"description": "null: nobody on duty then"})
     note = Text(max_length=200)
 

@@ -1,12 +1,13 @@
 """Audit log request and response bodies."""
 import marshmallow as ma
 
+from backend.common.ids import ID_RANGE
 from backend.common.pagination import PageQuery
 
 
 class AuditQuery(PageQuery):
-    resident_id = ma.fields.Integer()
-    actor_id = ma.fields.Integer()
+    resident_id = ma.fields.Integer(validate=ID_RANGE)
+    actor_id = ma.fields.Integer(validate=ID_RANGE)
     since = ma.fields.AwareDateTime()
     until = ma.fields.AwareDateTime()
 

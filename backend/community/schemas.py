@@ -6,6 +6,7 @@ import marshmallow as ma
 
 from backend.common.fields import Latitude, Longitude, Text, normalise_phone
 from backend.common.i18n import pick
+from backend.common.ids import ID_RANGE
 from backend.common.pagination import PageQuery
 from backend.community.models import TERM_VOCABULARIES
 
@@ -177,7 +178,7 @@ class GridChangesSchema(ma.Schema):
 
 
 class GridWorkerChoiceSchema(ma.Schema):
-    user_id = ma.fields.Integer(required=True, strict=True)
+    user_id = ma.fields.Integer(validate=ID_RANGE, required=True, strict=True)
     is_primary = ma.fields.Boolean(load_default=False)
 
 
@@ -213,12 +214,12 @@ class BuildingSchema(ma.Schema):
 
 
 class BuildingQuery(PageQuery):
-    grid_id = ma.fields.Integer()
+    grid_id = ma.fields.Integer(validate=ID_RANGE)
     q = Text(max_length=60)  # an empty search box means no filter
 
 
 class NewBuildingSchema(ma.Schema):
-    grid_id = ma.fields.Integer(required=True, strict=True)
+    grid_id = ma.fields.Integer(validate=ID_RANGE, required=True, strict=True)
     label = Text(required=True, min_length=1, max_length=60)
     address = Text(max_length=200, allow_none=True)
     latitude = Latitude()
@@ -241,7 +242,7 @@ class BuildingChangesSchema(ma.Schema):
 
 
 class BuildingImportSchema(ma.Schema):
-    grid_id = ma.fields.Integer(required=True, strict=True)
+    grid_id = ma.fields.Integer(validate=ID_RANGE, required=True, strict=True)
     csv = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=MAX_IMPORT_CHARS))
 
 
@@ -314,12 +315,12 @@ class HouseholdPositionSchema(ma.Schema):
 
 
 class HouseholdQuery(PageQuery):
-    grid_id = ma.fields.Integer()
-    building_id = ma.fields.Integer()
+    grid_id = ma.fields.Integer(validate=ID_RANGE)
+    building_id = ma.fields.Integer(validate=ID_RANGE)
 
 
 class NewHouseholdSchema(ma.Schema):
-    building_id = ma.fields.Integer(required=True, strict=True)
+    building_id = ma.fields.Integer(validate=ID_RANGE, required=True, strict=True)
     door_number = Text(required=True, min_length=1, max_length=20)
     address_text = Text(min_length=1, max_length=200)
     phone = ContactPhone(allow_none=True)

@@ -3,13 +3,13 @@ RequestView); the answer schema only shows what the view allows."""
 import marshmallow as ma
 
 from backend.common.fields import Latitude, Longitude, Text
+from backend.common.ids import ID_RANGE
 from backend.common.i18n import pick
 from backend.common.offline import OccurredAt
 from backend.common.pagination import PageQuery
 from backend.help_requests.models import CALLBACK_STATUSES, STATUSES, URGENCIES
 
 GENDERS = ("female", "male")
-ID_RANGE = ma.validate.Range(min=1, max=2**31 - 1)
 
 
 def _message(zh: str, en: str) -> str:

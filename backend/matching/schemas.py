@@ -3,6 +3,7 @@ locates the resident exactly (no address, phone or full name): its fields are th
 import marshmallow as ma
 
 from backend.common.fields import Text
+from backend.common.ids import ID_RANGE
 from backend.common.pagination import PageQuery
 
 
@@ -57,7 +58,7 @@ class CandidatesSchema(ma.Schema):
 
 
 class BlockInSchema(ma.Schema):
-    volunteer_id = ma.fields.Integer(required=True, strict=True)
+    volunteer_id = ma.fields.Integer(validate=ID_RANGE, required=True, strict=True)
     reason = Text(max_length=200, allow_none=True, load_default=None)
 
 

@@ -4,6 +4,7 @@ import marshmallow as ma
 from backend.accounts.schemas import SignedInUserSchema
 from backend.common.fields import Text
 from backend.common.i18n import pick
+from backend.common.ids import ID_RANGE
 
 
 class LinkCodeIssuedSchema(ma.Schema):
@@ -39,8 +40,8 @@ class DeviceSchema(ma.Schema):
 class SignOutDevicesSchema(ma.Schema):
     """Empty: every device. With session_id or device_link_id: that one device."""
 
-    session_id = ma.fields.Integer(strict=True, validate=ma.validate.Range(min=1))
-    device_link_id = ma.fields.Integer(strict=True, validate=ma.validate.Range(min=1))
+    session_id = ma.fields.Integer(strict=True, validate=ID_RANGE)
+    device_link_id = ma.fields.Integer(strict=True, validate=ID_RANGE)
 
     @ma.validates_schema
     def one_device_at_most(self, data, **kwargs):

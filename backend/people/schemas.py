@@ -3,6 +3,7 @@ import marshmallow as ma
 
 from backend.common.fields import Phone, Text
 from backend.common.i18n import LANGUAGES, pick
+from backend.common.ids import ID_RANGE
 from backend.common.pagination import PageQuery
 from backend.common.time import now
 from backend.people.models import CONSENT_GIVERS, CONSENT_PURPOSES, GENDERS, PROXY_SCOPES, RESIDENT_STATUSES
@@ -49,7 +50,7 @@ class RegistryConsentInSchema(ma.Schema):
 
 
 class ResidentCreateSchema(ma.Schema):
-    household_id = ma.fields.Integer(required=True)
+    household_id = ma.fields.Integer(validate=ID_RANGE, required=True)
     family_name = Text(min_length=1, max_length=20, required=True)
     given_name = Text(min_length=1, max_length=40, required=True)
     address_as = Text(min_length=1, max_length=20, required=True)
@@ -69,7 +70,7 @@ class ResidentCreateSchema(ma.Schema):
 class ResidentPatchSchema(ma.Schema):
     """Every field optional; which ones a caller may send depends on who they are (see services)."""
 
-    household_id = ma.fields.Integer()
+    household_id = ma.fields.Integer(validate=ID_RANGE)
     family_name = Text(min_length=1, max_length=20)
     given_name = Text(min_length=1, max_length=40)
     address_as = Text(min_length=1, max_length=20)
@@ -97,7 +98,7 @@ class ResidentStatusChangeSchema(ma.Schema):
 
 
 class ResidentQuery(PageQuery):
-    grid_id = ma.fields.Integer()
+    grid_id = ma.fields.Integer(validate=ID_RANGE)
     tag = ma.fields.String(validate=ma.validate.Length(min=1, max=40))
     status = ma.fields.String(validate=ma.validate.OneOf(RESIDENT_STATUSES))
     name = Text(min_length=1, max_length=40)

@@ -6,6 +6,7 @@ import marshmallow as ma
 
 from backend.common.fields import Latitude, Longitude, Phone, Text
 from backend.common.i18n import pick
+from backend.common.ids import ID_RANGE
 from backend.common.pagination import PageQuery
 from backend.people.models import GENDERS
 from backend.volunteers.models import VETTING_KINDS, VOLUNTEER_STATUSES
@@ -95,7 +96,7 @@ class VolunteerRegistrationSchema(ma.Schema):
     display_name = Text(required=True, min_length=1, max_length=60)
     password = ma.fields.String(required=True, validate=ma.validate.Length(max=256))
     gender = ma.fields.String(required=True, validate=ma.validate.OneOf(GENDERS))
-    grid_id = ma.fields.Integer(required=True, strict=True)
+    grid_id = ma.fields.Integer(validate=ID_RANGE, required=True, strict=True)
     skills = _codes(load_default=list)
     languages = _codes(load_default=list)
     home_lat = Latitude()
@@ -224,7 +225,7 @@ class VolunteerQuerySchema(PageQuery):
     vetting = ma.fields.String(validate=ma.validate.OneOf(VETTING_KINDS))
     status = ma.fields.String(validate=ma.validate.OneOf(VOLUNTEER_STATUSES))
     on_duty = ma.fields.Boolean()
-    grid_id = ma.fields.Integer()
+    grid_id = ma.fields.Integer(validate=ID_RANGE)
 
 
 class AvailabilitySlotOutSchema(ma.Schema):

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from backend.accounts.models import User
+from backend.common.ids import in_id_range
 from backend.community.services import staff_reason, visible_grid_ids
 from backend.errors import Forbidden, NotFound
 from backend.extensions import db
@@ -30,16 +31,13 @@ class NotAssignedVolunteer(Forbidden):
     messages = {"zh-CN": "这项求助现在不由您负责。", "en": "This request is not assigned to you now."}
 
 
-MAX_ID = 2**31 - 1  # an id past the integer column's range names nothing (PostgreSQL would refuse the query)
-
-
 def request_not_found() -> NotFound:
     return NotFound("该求助", "Help request")
 
 
 def load_request(request_id: int) -> HelpRequest:
     """The request, or NotFound (also for ids no row can have)."""
-    request = db.session.get(HelpRequest, request_id) if 1 <= request_id <= MAX_ID else None
+    request = db.session.get(HelpRequest, request_id) if in_id_range(request_id) else None
     if request is None:
         raise request_not_found()
     return request

@@ -3,13 +3,13 @@ marks the task done with a note. Workers see their grids' tasks, admins their co
 from sqlalchemy import select
 
 from backend.accounts.models import User
+from backend.common.ids import in_id_range
 from backend.common.pagination import Page, paginate
 from backend.common.time import now
 from backend.community.services import visible_grid_ids
 from backend.errors import Conflict, NotFound
 from backend.extensions import db
 from backend.help_requests.models import CallbackTask
-from backend.help_requests.services.access import MAX_ID
 
 
 class CallbackAlreadyDone(Conflict):
@@ -33,7 +33,7 @@ def list_callbacks(user: User, *, status: str | None = None, page: int = 1, per_
 def mark_done(user: User, task_id: int, note: str) -> CallbackTask:
     """The worker called the resident back: done, with what they found. Done twice: 409."""
     task = db.session.scalar(select(CallbackTask).where(CallbackTask.id == task_id).with_for_update()
-                             .execution_options(populate_existing=True)) if 1 <= task_id <= MAX_ID else None
+                             .execution_options(populate_existing=True)) if in_id_range(task_id) else None
     if task is None or task.grid_id not in visible_grid_ids(user):
         raise _not_found()
     if task.status == "done":

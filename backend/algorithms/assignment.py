@@ -165,7 +165,7 @@ def _unique_sorted(items, kind: str) -> list:
     items = list(items)
     for item in items:
         if not isinstance(item, Task if kind == "task" else Assignee):
-            raise ValueError(f"every {kind} must be an {'Assignee' if kind == 'assignee' else 'Task'}")
+            raise ValueError(f"every {kind} must be {'an Assignee' if kind == 'assignee' else 'a Task'}")
         try:
             hash(item.id)
         except TypeError:

@@ -6,6 +6,11 @@ from backend.alerts.kinds import AlertKind
 from backend.alerts.kinds import register as register_alert
 from backend.notifications.kinds import Kind, register
 
+# What a lock screen may show of a help request: its category and its time, in both languages
+# (lock_screen_params() in backend/matching/services/dispatch.py fills them); never a name or address.
+CATEGORY_AND_TIME = ("category", "when", "category_en", "when_en")
+REQUEST_SCREEN = "/help-requests/{help_request_id}"
+
 # A rating of 2 or less: the grid's workers call the resident back (回访). The lock screen shows
 # the title only; who it is about appears in the app.
 CALLBACK_NEEDED = register(Kind(
@@ -17,7 +22,7 @@ CALLBACK_NEEDED = register(Kind(
     channels=("inapp", "push"),
     ttl=timedelta(days=7),
     topic="callback-{help_request_id}",
-    url="/help-requests/{help_request_id}",
+    url=REQUEST_SCREEN,
 ))
 
 # Reminders before a scheduled task. The lock screen shows the category and the time only; who is
@@ -26,24 +31,24 @@ VOLUNTEER_REMINDER = register(Kind(
     code="help_request_volunteer_reminder",
     texts={"zh-CN": ("任务提醒：{category}", "{lead}：{category}，{when}。打开邻里查看地址。"),
            "en": ("Reminder: {category_en}", "{lead_en}: {category_en}, {when_en}. Open Linli for the address.")},
-    params=("lead", "category", "when", "lead_en", "category_en", "when_en"),
-    push_params=("lead", "category", "when", "lead_en", "category_en", "when_en"),
+    params=("lead", "lead_en", *CATEGORY_AND_TIME),
+    push_params=("lead", "lead_en", *CATEGORY_AND_TIME),
     channels=("inapp", "push"),
     ttl=timedelta(hours=12),
     topic="reminder-{help_request_id}",
-    url="/help-requests/{help_request_id}",
+    url=REQUEST_SCREEN,
 ))
 
 RESIDENT_REMINDER = register(Kind(
     code="help_request_resident_reminder",
     texts={"zh-CN": ("明天有人来帮忙", "{volunteer_name}会来帮您{category}（{when}）。"),
            "en": ("Help is coming tomorrow", "{volunteer_name} is coming for {category_en} ({when_en}).")},
-    params=("volunteer_name", "category", "when", "category_en", "when_en"),
-    push_params=("category", "when", "category_en", "when_en"),
+    params=("volunteer_name", *CATEGORY_AND_TIME),
+    push_params=CATEGORY_AND_TIME,
     channels=("inapp", "push"),
     ttl=timedelta(hours=24),
     topic="reminder-{help_request_id}",
-    url="/help-requests/{help_request_id}",
+    url=REQUEST_SCREEN,
 ))
 
 # The request a volunteer holds was cancelled by the resident's side: they need not come.
@@ -51,12 +56,12 @@ CANCELLED_FOR_VOLUNTEER = register(Kind(
     code="help_request_cancelled",
     texts={"zh-CN": ("求助已取消", "{category}（{when}）已取消，您不用去了。"),
            "en": ("Request cancelled", "{category_en} ({when_en}) was cancelled: you need not go.")},
-    params=("category", "when", "category_en", "when_en"),
-    push_params=("category", "when", "category_en", "when_en"),
+    params=CATEGORY_AND_TIME,
+    push_params=CATEGORY_AND_TIME,
     channels=("inapp", "push"),
     ttl=timedelta(days=1),
     topic="cancelled-{help_request_id}",
-    url="/help-requests/{help_request_id}",
+    url=REQUEST_SCREEN,
 ))
 
 # A completion nobody confirmed within 72 h: an alert to the grid's workers (acknowledged and

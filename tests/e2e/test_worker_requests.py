@@ -266,6 +266,13 @@ def test_a_worker_confirms_for_the_resident_and_calls_back_after_two_stars(open_
     assert row(live_server, request_id).status == "confirmed"
 
     expect(page.get_by_role("link", name="评分低，需要回访：打开回访列表")).to_be_visible()
+    # The grid's workers are told in the inbox; its 「查看」 opens this request through /help-requests/<id>.
+    page.goto("/inbox")
+    message = page.locator(".message").filter(has=page.get_by_role("heading", name="需要回访")).first
+    expect(message).to_contain_text("2 星")
+    message.get_by_role("link", name="查看").click()
+    expect(page).to_have_url(f"{live_server.url}/worker/requests/{request_id}")
+    expect(state(page)).to_contain_text("已确认完成，评价 2 星")
     page.goto("/")
     page.get_by_role("link", name="位居民等您回电话", exact=False).click()
     expect(_heading(page)).to_have_text("回访")

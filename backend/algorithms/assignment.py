@@ -22,7 +22,7 @@ The solve is exact on that graph (pairs costing at least the task's penalty are 
 leaving the task unassigned is never worse). Where no assignee of capacity 2 or more has two
 candidate tasks whose windows overlap, it is an assignment problem: each assignee becomes one
 column per unit of capacity and each task gets a private "unassigned" column at its penalty, so a
-full matching always exists, solved by scipy's sparse LAPJVsp. The connected parts of the graph
+full matching always exists, solved by scipy's sparse LAPJVsp (the smaller side as rows). The connected parts of the graph
 where windows do overlap are an integer program (pair variables, one row per task, per capacity,
 and per maximal set of an assignee's mutually overlapping windows), solved by HiGHS to a zero gap.
 """
@@ -485,37 +485,52 @@ def _conflicting_assignees(batch: _Batch, ti: np.ndarray, aj: np.ndarray) -> np.
 
 
 def _solve_matching(batch: _Batch, ti, aj, costs, tasks: np.ndarray) -> np.ndarray:
-    """Exact, no window conflicts: capacity slots, a private unassigned column per task, LAPJVsp.
-    Returns, for each edge, whether it is used."""
+    """Exact, no window conflicts: an assignment problem between the tasks and the assignees'
+    capacity slots, solved by LAPJVsp. Returns, for each edge, whether it is used.
+
+    The smaller side is the rows (LAPJVsp is much faster so), and each row has a private column
+    of its own for "not matched", so a full matching always exists: with tasks as rows that column
+    costs the task's penalty; with slots as rows it costs 0 and a pair costs its cost minus the
+    task's penalty (the same plans, every total lower by the sum of the penalties)."""
     used = np.zeros(len(ti), dtype=bool)
     if len(tasks) == 0:
         return used
-    row_of = np.full(len(batch.tasks), -1, dtype=np.int64)
-    row_of[tasks] = np.arange(len(tasks))
-    degree = np.bincount(aj, minlength=len(batch.assignees))
+    m = len(batch.assignees)
+    place = np.full(len(batch.tasks), -1, dtype=np.int64)
+    place[tasks] = np.arange(len(tasks))
+    degree = np.bincount(aj, minlength=m)
     slots = np.minimum(batch.capacity, degree)
     offset = np.r_[0, np.cumsum(slots)[:-1]]
     copies = slots[aj]
     edge = np.repeat(np.arange(len(ti)), copies)
     within = np.arange(len(edge)) - np.repeat(np.cumsum(copies) - copies, copies)
-    rows = row_of[ti[edge]]
-    cols = offset[aj[edge]] + within
+    task_side, slot_side = place[ti[edge]], offset[aj[edge]] + within
     total_slots = int(slots.sum())
-    weights = np.r_[costs[edge], batch.penalty[tasks]]
-    # LAPJVsp treats a zero weight as no edge: shift every weight to 1 or more. Each task takes
+    if total_slots <= len(tasks):
+        rows = np.r_[slot_side, np.arange(total_slots)]
+        cols = np.r_[task_side, len(tasks) + np.arange(total_slots)]
+        weights = np.r_[costs[edge] - batch.penalty[ti[edge]], np.zeros(total_slots)]
+        shape = (total_slots, len(tasks) + total_slots)
+    else:
+        rows = np.r_[task_side, np.arange(len(tasks))]
+        cols = np.r_[slot_side, total_slots + np.arange(len(tasks))]
+        weights = np.r_[costs[edge], batch.penalty[tasks]]
+        shape = (len(tasks), total_slots + len(tasks))
+    # LAPJVsp treats a zero weight as no edge: shift every weight to 1 or more. Every row takes
     # exactly one column, so the shift adds the same to every full matching.
     weights = weights - weights.min() + 1.0
-    rows = np.r_[rows, np.arange(len(tasks))]
-    cols = np.r_[cols, total_slots + np.arange(len(tasks))]
-    graph = csr_array((weights, (rows, cols)), shape=(len(tasks), total_slots + len(tasks)))
-    matched_rows, matched_cols = min_weight_full_bipartite_matching(graph)
-    real = matched_cols < total_slots
-    # Each matched (task row, slot column) is the edge of that task and the slot's assignee.
-    slot_owner = np.repeat(np.arange(len(batch.assignees)), slots)
-    m = len(batch.assignees)
+    matched_rows, matched_cols = min_weight_full_bipartite_matching(csr_array((weights, (rows, cols)), shape=shape))
+    if total_slots <= len(tasks):
+        real = matched_cols < len(tasks)
+        task_rows, slot_cols = matched_cols[real], matched_rows[real]
+    else:
+        real = matched_cols < total_slots
+        task_rows, slot_cols = matched_rows[real], matched_cols[real]
+    # Each matched (task, slot) is the edge of that task and the slot's assignee.
+    slot_owner = np.repeat(np.arange(m), slots)
     keys = ti * m + aj
     order = np.argsort(keys, kind="stable")
-    wanted = tasks[matched_rows[real]] * m + slot_owner[matched_cols[real]]
+    wanted = tasks[task_rows] * m + slot_owner[slot_cols]
     used[order[np.searchsorted(keys[order], wanted)]] = True
     return used
 

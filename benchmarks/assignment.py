@@ -22,6 +22,8 @@ time_ratio = our time ÷ the dense time, matched_ratio = our matched count ÷ th
 greedy_gap, and peak_rss_mb: the peak resident memory of a fresh Python process that builds the
 regime and runs our engine alone (os.wait4's rusage of that child: interpreter, numpy and scipy
 included). `city` (10,000 × 100,000) is ours alone, in such a process: seconds and peak_rss_mb.
+`capacities` (1,000 × 300, each volunteer taking 1–4 tasks, so overlapping windows matter and the
+integer program runs) is ours alone too, for information: no target.
 
 Targets: abundant gap ≤ 0.001, time_ratio ≤ 0.2; scarce gap ≤ 0.015, time_ratio ≤ 0.25,
 matched_ratio ≥ 1.0; every peak_rss_mb ≤ 1,024; city ≤ 10 s.
@@ -49,7 +51,8 @@ KM_PER_DEGREE_LAT = 111.195
 PENALTY = 50.0
 INELIGIBLE = 1000.0
 REPEATS = 3
-REGIMES = {"abundant": (1_000, 5_000), "scarce": (2_000, 2_000), "city": (10_000, 100_000)}
+REGIMES = {"abundant": (1_000, 5_000), "scarce": (2_000, 2_000), "city": (10_000, 100_000),
+           "capacities": (1_000, 300)}
 SKILLS = ("shopping", "companionship", "escort", "repairs", "tech_help", "cooking")
 SKILL_WEIGHTS = (0.3, 0.25, 0.15, 0.1, 0.1, 0.1)
 HOUR = 3600.0
@@ -85,15 +88,18 @@ def generate(requests: int, volunteers: int, seed: int = SEED) -> dict:
             "v_lat": v_lat, "v_lng": v_lng, "v_skills": v_skills, "v_pattern": v_pattern}
 
 
-def objects(data: dict) -> tuple[list[Task], list[Assignee]]:
+def objects(data: dict, capacities: bool = False) -> tuple[list[Task], list[Assignee]]:
+    """The engine's input; with capacities, each volunteer takes 1–4 tasks that day (seeded)."""
     tasks = [Task(i, float(lat), float(lng), float(start), float(end), SKILLS[skill])
              for i, (lat, lng, start, end, skill) in enumerate(zip(
                  data["r_lat"], data["r_lng"], data["r_start"], data["r_end"], data["r_skill"]))]
     spans = [tuple((first * HOUR, last * HOUR) for first, last in pattern) for pattern in PATTERNS]
-    assignees = [Assignee(j, float(lat), float(lng), 1, frozenset(SKILLS[s] for s in np.flatnonzero(row)),
+    count = len(data["v_lat"])
+    capacity = np.random.default_rng(SEED + 1).choice([1, 2, 3, 4], size=count) if capacities else np.ones(count)
+    assignees = [Assignee(j, float(lat), float(lng), int(cap), frozenset(SKILLS[s] for s in np.flatnonzero(row)),
                           spans[pattern])
-                 for j, (lat, lng, row, pattern) in enumerate(zip(
-                     data["v_lat"], data["v_lng"], data["v_skills"], data["v_pattern"]))]
+                 for j, (lat, lng, row, pattern, cap) in enumerate(zip(
+                     data["v_lat"], data["v_lng"], data["v_skills"], data["v_pattern"], capacity))]
     return tasks, assignees
 
 
@@ -196,7 +202,7 @@ def peak_rss_mb(name: str) -> dict:
 def ours_alone(name: str) -> None:
     requests, volunteers = REGIMES[name]
     data = generate(requests, volunteers)
-    tasks, assignees = objects(data)
+    tasks, assignees = objects(data, capacities=name == "capacities")
     del data
     started = time.perf_counter()
     plan = ours(tasks, assignees)
@@ -218,6 +224,9 @@ def main() -> None:
     requests, volunteers = REGIMES["city"]
     figures["city"] = {"requests": requests, "volunteers": volunteers, **alone["city"]}
     print(f"  city: {json.dumps(figures['city'])}", flush=True)
+    requests, volunteers = REGIMES["capacities"]
+    figures["capacities"] = {"requests": requests, "volunteers": volunteers, **alone["capacities"]}
+    print(f"  capacities: {json.dumps(figures['capacities'])}", flush=True)
     figures["load_average_after"] = [round(value, 2) for value in os.getloadavg()]
     path = write_result("assignment", figures)
     print(f"wrote {path}")

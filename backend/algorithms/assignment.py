@@ -41,7 +41,7 @@ from scipy.spatial import cKDTree
 
 from backend.algorithms.geo import EARTH_RADIUS_KM
 
-DEFAULT_K = 8
+DEFAULT_K = 12
 DEFAULT_REVERSE_K = 8
 DEFAULT_PENALTY = 50.0
 # Capacity for at least this many times the tasks: assignees are plentiful, and each task's own

@@ -134,7 +134,7 @@ def test_equals_brute_force_with_the_default_candidate_lists():
         tasks, people = _random_instance(rng)
         costs = {(task.id, person.id): haversine_km(task.lat, task.lng, person.lat, person.lng)
                  for task in tasks for person in people if _eligible(task, person)}
-        plan = assign(tasks, people)  # k = 8 and four assignees at most: every eligible pair is a candidate
+        plan = assign(tasks, people)  # k = 12 and four assignees at most: every eligible pair is a candidate
         assert plan.total_cost == pytest.approx(_brute_force(tasks, people, 50.0, costs), abs=1e-9)
 
 

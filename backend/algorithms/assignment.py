@@ -10,21 +10,23 @@ penalty of 0: any pair with a positive score is worth making).
 
 Where the pairs come from:
 - `candidates` given: exactly those pairs and costs (e.g. the core loop's best k by score).
-- otherwise a sparse candidate graph: for each task the k nearest eligible assignees (a k-d tree
-  on the unit sphere, so "nearest" is exact great-circle order; more neighbours are asked for
-  while too few of them are eligible), and for each assignee with capacity its `reverse_k`
-  nearest eligible tasks, so that an assignee nobody's short list reached can still be used when
-  assignees are scarce. Eligible: the task's skill among the assignee's, its whole window inside
-  one of the assignee's availability spans, within the assignee's reach, and `eligible(task,
-  assignee)` if given. Cost: the great-circle distance in km, or `cost(task, assignee, km)`.
+- otherwise a sparse candidate graph: for each task the k nearest eligible assignees (k-d trees
+  on the unit sphere, one per skill, so "nearest" is exact great-circle order; more neighbours
+  are asked for while too few of them are eligible) and, unless assignees are plentiful, for
+  each assignee few tasks' lists reached their `reverse_k` nearest eligible tasks, so that
+  nobody who may be needed is left without an edge. Eligible: the task's skill among the
+  assignee's, its whole window inside one of the assignee's availability spans, within the
+  assignee's reach, and `eligible(task, assignee)` if given (asked only of the pairs that pass
+  the rest, nearest first). Cost: the great-circle distance in km, or `cost(task, assignee, km)`.
 
 The solve is exact on that graph (pairs costing at least the task's penalty are dropped first:
 leaving the task unassigned is never worse). Where no assignee of capacity 2 or more has two
 candidate tasks whose windows overlap, it is an assignment problem: each assignee becomes one
-column per unit of capacity and each task gets a private "unassigned" column at its penalty, so a
-full matching always exists, solved by scipy's sparse LAPJVsp (the smaller side as rows). The connected parts of the graph
-where windows do overlap are an integer program (pair variables, one row per task, per capacity,
-and per maximal set of an assignee's mutually overlapping windows), solved by HiGHS to a zero gap.
+column per unit of capacity and each row a private "not matched" column, so a full matching
+always exists, solved by scipy's sparse LAPJVsp (the smaller side as rows). The connected parts
+of the graph where windows do overlap are an integer program (pair variables, one row per task,
+per capacity, and per maximal set of an assignee's mutually overlapping windows), solved by
+HiGHS to a zero gap.
 """
 from __future__ import annotations
 
@@ -170,13 +172,15 @@ def _unique_sorted(items, kind: str) -> list:
             hash(item.id)
         except TypeError:
             raise ValueError(f"a {kind} id must be hashable") from None
+    seen: set = set()
+    for item in items:
+        if item.id in seen:
+            raise ValueError(f"{kind} id {item.id!r} appears twice")
+        seen.add(item.id)
     try:
         items.sort(key=lambda item: _id_key(item.id))
     except TypeError:
         raise ValueError(f"{kind} ids must be comparable (all numbers or all text)") from None
-    for before, after in zip(items, items[1:]):
-        if before.id == after.id:
-            raise ValueError(f"{kind} id {before.id!r} appears twice")
     return items
 
 
@@ -338,9 +342,10 @@ class _Batch:
 
 
 def _nearest_eligible(batch: _Batch, queries: np.ndarray, query_xyz: np.ndarray, points: np.ndarray,
-                      point_xyz: np.ndarray, k: int, pair_of, limit: float):
+                      point_xyz: np.ndarray, k: int, pair_of, limit: float, extra=None):
     """For each query, its k nearest eligible points among `points` (global indices, all of them
-    in one k-d tree): (query, point, chord) triples. Asks for more neighbours for the queries still
+    in one k-d tree): (query, point, chord) triples; `extra(task, assignee)`, if given, must
+    hold too. Asks for more neighbours for the queries still
     short of k until every point has been looked at or the farthest is beyond the chord `limit`."""
     found_q, found_t, found_d = [], [], []
     if len(queries) == 0 or len(points) == 0:
@@ -353,7 +358,11 @@ def _nearest_eligible(batch: _Batch, queries: np.ndarray, query_xyz: np.ndarray,
         dist, index = dist.reshape(len(pending), want), points[index.reshape(len(pending), want)]
         rows = np.repeat(pending, want)
         ti, aj = pair_of(rows, index.ravel())
-        ok = (batch.eligible(ti, aj, dist.ravel()) & (dist.ravel() <= limit)).reshape(len(pending), want)
+        ok = batch.eligible(ti, aj, dist.ravel()) & (dist.ravel() <= limit)
+        if extra is not None:
+            check = np.flatnonzero(ok)
+            ok[check] = [bool(extra(batch.tasks[t], batch.assignees[a])) for t, a in zip(ti[check], aj[check])]
+        ok = ok.reshape(len(pending), want)
         rank = np.cumsum(ok, axis=1)
         short = (rank[:, -1] < k) & (dist[:, -1] <= limit) if want < len(points) else np.zeros(len(pending), bool)
         # The neighbours of the queries still short of k come back in the next, longer list.
@@ -407,7 +416,7 @@ def _spatial_graph(batch: _Batch, k: int, reverse_k: int, cost, eligible, defaul
     found = ([], [], [])
     for tasks, people in partitions:
         for bucket, part in zip(found, _nearest_eligible(batch, tasks, task_xyz, people, ass_xyz, k,
-                                                         lambda rows, points: (rows, points), limit)):
+                                                         lambda rows, points: (rows, points), limit, eligible)):
             bucket.extend(part)
     ti, aj = _k_nearest(*found, k)
     if reverse_k > 0 and batch.capacity.sum() < PLENTIFUL * n:
@@ -418,17 +427,14 @@ def _spatial_graph(batch: _Batch, k: int, reverse_k: int, cost, eligible, defaul
         for tasks, people in partitions:
             people = people[seldom[people]]
             for bucket, part in zip(found, _nearest_eligible(batch, people, ass_xyz, tasks, task_xyz, reverse_k,
-                                                             lambda rows, points: (points, rows), limit)):
+                                                             lambda rows, points: (points, rows), limit,
+                                                             eligible)):
                 bucket.extend(part)
         back_a, back_t = _k_nearest(*found, reverse_k)
         ti, aj = np.concatenate((ti, back_t)), np.concatenate((aj, back_a))
     unique = np.unique(ti * m + aj)
     ti, aj = unique // m, unique % m
     km = haversine_km_array(batch.task_lat[ti], batch.task_lng[ti], batch.ass_lat[aj], batch.ass_lng[aj])
-    if eligible is not None:
-        keep = np.fromiter((bool(eligible(batch.tasks[t], batch.assignees[a])) for t, a in zip(ti, aj)),
-                           dtype=bool, count=len(ti))
-        ti, aj, km = ti[keep], aj[keep], km[keep]
     if default_cost:
         costs = km
     else:
@@ -473,14 +479,10 @@ def _conflicting_assignees(batch: _Batch, ti: np.ndarray, aj: np.ndarray) -> np.
         return np.empty(0, dtype=np.int64)
     order = np.lexsort((batch.start[ti], aj))
     ti, aj = ti[order], aj[order]
-    stops = batch.stop[ti]
-    # The latest stop among the same assignee's earlier tasks, against each task's start.
-    group_first = np.r_[True, aj[1:] != aj[:-1]]
-    running = stops.copy()
-    starts_of_group = np.flatnonzero(group_first)
-    for first, last in zip(starts_of_group, np.r_[starts_of_group[1:], len(aj)]):
-        running[first:last] = np.maximum.accumulate(stops[first:last])
-    clash = ~group_first[1:] & (batch.start[ti][1:] < running[:-1])
+    # In start order, a window that overlaps an earlier one overlaps the one just before it (the
+    # first such clash is always with its neighbour), so neighbours are enough.
+    same = aj[1:] == aj[:-1]
+    clash = same & (batch.start[ti[1:]] < batch.stop[ti[:-1]])
     return np.unique(aj[1:][clash])
 
 

@@ -340,3 +340,18 @@ def test_cost_and_eligibility_functions_shape_the_plan():
     # A cost in minutes on foot at 4 km/h, plus a fixed 5.
     plan = assign(tasks[:1], people[1:], cost=lambda task, person, km: 5 + km * 15)
     assert plan.pairs[0].cost == pytest.approx(5 + haversine_km(*HERE, HERE[0] + 0.01, HERE[1]) * 15)
+
+
+def test_the_eligibility_function_is_asked_during_the_search_so_k_eligible_are_still_found():
+    rng = random.Random(21)
+    people = [Assignee(n, *_near(rng, 1.0)) for n in range(200)]
+    task = Task("t", *CENTRE, 9, 10)
+
+    def odd_only(one, person):
+        return person.id % 2 == 1 and person.id > 150
+
+    plan = assign([task], people, k=3, eligible=odd_only)
+    nearest = min((person for person in people if odd_only(task, person)),
+                  key=lambda person: haversine_km(*CENTRE, person.lat, person.lng))
+    assert [pair.assignee_id for pair in plan.pairs] == [nearest.id]
+    assert plan.edges == 3

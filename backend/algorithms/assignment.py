@@ -320,7 +320,14 @@ class _Batch:
             if last < first:
                 raise ValueError(f"assignee {person.id!r} has an availability span that ends before it starts")
             own.append((first, last))
-        return own
+        # Spans that touch or overlap are one stretch of time: 08–12 and 12–16 cover 11–13.
+        merged: list[tuple[float, float]] = []
+        for first, last in sorted(own):
+            if merged and first <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], last))
+            else:
+                merged.append((first, last))
+        return merged
 
     def has_skill(self, skill: int) -> np.ndarray:
         """Which assignees have the skill numbered `skill`."""

@@ -27,9 +27,20 @@ def _eligible(task: Task, person: Assignee) -> bool:
     if task.skill is not None and task.skill not in person.skills:
         return False
     if person.available is not None and not any(first <= task.start and task.end <= last
-                                                for first, last in person.available):
+                                                for first, last in _stretches(person.available)):
         return False
     return person.reach_km is None or haversine_km(task.lat, task.lng, person.lat, person.lng) <= person.reach_km
+
+
+def _stretches(spans):
+    """Availability spans joined where they touch or overlap."""
+    joined = []
+    for first, last in sorted(spans):
+        if joined and first <= joined[-1][1]:
+            joined[-1] = (joined[-1][0], max(joined[-1][1], last))
+        else:
+            joined.append((first, last))
+    return joined
 
 
 def _overlap(one: Task, other: Task) -> bool:
@@ -94,7 +105,7 @@ def _random_instance(rng: random.Random):
                           penalty=rng.choice([None, None, None, 1.5])))
     people = []
     for number in range(rng.randint(1, 4)):
-        available = rng.choice([None, ((8, 12),), ((10, 16),), ((8, 10), (12, 17))])
+        available = rng.choice([None, ((8, 12),), ((10, 16),), ((8, 10), (12, 17)), ((12, 14), (8, 10), (10, 11))])
         people.append(Assignee(f"v{number}", *_near(rng), rng.choice([0, 1, 1, 2, 2, 3]),
                                frozenset(rng.sample(["shopping", "escort", "cooking"], rng.randint(0, 2))),
                                available, rng.choice([None, None, 3.0])))
@@ -355,3 +366,10 @@ def test_the_eligibility_function_is_asked_during_the_search_so_k_eligible_are_s
                   key=lambda person: haversine_km(*CENTRE, person.lat, person.lng))
     assert [pair.assignee_id for pair in plan.pairs] == [nearest.id]
     assert plan.edges == 3
+
+
+def test_availability_spans_that_touch_are_one_stretch():
+    person = Assignee("v", *CENTRE, available=((12, 16), (8, 12)))
+    assert [pair.assignee_id for pair in assign([Task(1, *CENTRE, 11, 13)], [person]).pairs] == ["v"]
+    apart = Assignee("v", *CENTRE, available=((8, 12), (12.5, 16)))
+    assert assign([Task(1, *CENTRE, 11, 13)], [apart]).pairs == ()

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from backend.alerts.kinds import AlertKind
 from backend.alerts.kinds import register as register_alert
-from backend.notifications.kinds import Kind, register
+from backend.notifications.kinds import Kind, SmsTemplate, register
 
 # What a lock screen may show of a help request: its category and its time, in both languages
 # (lock_screen_params() in backend/matching/services/dispatch.py fills them); never a name or address.
@@ -61,6 +61,40 @@ CANCELLED_FOR_VOLUNTEER = register(Kind(
     channels=("inapp", "push"),
     ttl=timedelta(days=1),
     topic="cancelled-{help_request_id}",
+    url=REQUEST_SCREEN,
+))
+
+# A worker gave the request to this volunteer (assign, or reassign to them): they have a task now.
+# SMS too, as for an offer: a task they do not know about is a resident waiting for nobody.
+ASSIGNED_TO_VOLUNTEER = register(Kind(
+    code="help_request_assigned",
+    texts={"zh-CN": ("您有一项新任务：{category}", "社区工作者把{category}（{when}）交给了您。打开邻里查看地址；去不了请尽早告诉我们。"),
+           "en": ("A new task: {category_en}", "A community worker gave you {category_en} ({when_en}). Open Linli for the "
+                  "address; if you cannot go, say so early.")},
+    params=CATEGORY_AND_TIME,
+    push_params=CATEGORY_AND_TIME,
+    channels=("inapp", "push", "sms"),
+    ttl=timedelta(days=1),
+    topic="assigned-{help_request_id}",
+    url=REQUEST_SCREEN,
+    sms=SmsTemplate(
+        template_ids={"zh-CN": "LINLI_ASSIGNED_ZH", "en": "LINLI_ASSIGNED_EN"},
+        texts={"zh-CN": "邻里：社区工作者把一项{category}任务（{when}）交给了您，请打开邻里查看。",
+               "en": "Linli: a community worker gave you a task, {category_en} ({when_en}). Please open Linli."},
+        params=CATEGORY_AND_TIME,
+    ),
+))
+
+# A worker gave the request this volunteer held to someone else: they need not go.
+REASSIGNED_AWAY = register(Kind(
+    code="help_request_reassigned_away",
+    texts={"zh-CN": ("任务已改派", "{category}（{when}）已改由其他志愿者去，您不用去了。"),
+           "en": ("Task given to someone else", "{category_en} ({when_en}) now goes to another volunteer: you need not go.")},
+    params=CATEGORY_AND_TIME,
+    push_params=CATEGORY_AND_TIME,
+    channels=("inapp", "push"),
+    ttl=timedelta(days=1),
+    topic="assigned-{help_request_id}",
     url=REQUEST_SCREEN,
 ))
 

@@ -18,10 +18,12 @@ from backend.errors import Forbidden, NotFound
 from backend.extensions import db
 from backend.help_requests.models import HelpRequest, HelpRequestEvent
 from backend.matching.models import Offer
+from backend.people.models import ProxyLink, ProxyScope, Resident
 from backend.people.services.access import Access, ProxyScopeMissing, active_link, add_audit
 from backend.volunteers.models import Volunteer
 
 REVEAL_AFTER_COMPLETION = timedelta(hours=24)
+TOLD_SCOPES = ("view_status", "request_help")  # a proxy who may see the request's status is told of it
 ASSIGNED = ("accepted", "in_progress")
 DONE = ("completed", "confirmed")
 
@@ -148,3 +150,16 @@ def view_for(user: User, request: HelpRequest, moment: datetime, *, timeline: bo
                   "read", shown)
         return RequestView(request, full=True, contact=contact, timeline=timeline)
     return RequestView(request, full=False, timeline=False)
+
+
+def requester_side(request: HelpRequest) -> list[User]:
+    """Whom a request's news goes to on the resident's side: the resident's own account and every
+    proxy who may see its status, enabled accounts only, each once, in id order."""
+    resident = db.session.get(Resident, request.resident_id)
+    people = [db.session.get(User, resident.user_id)] if resident.user_id is not None else []
+    people += db.session.scalars(
+        select(User).join(ProxyLink, ProxyLink.proxy_user_id == User.id)
+        .join(ProxyScope, ProxyScope.link_id == ProxyLink.id)
+        .where(ProxyLink.resident_id == resident.id, ProxyLink.ended_at.is_(None),
+               ProxyScope.withdrawn_at.is_(None), ProxyScope.scope.in_(TOLD_SCOPES)).order_by(User.id))
+    return list({person.id: person for person in people if person is not None and person.is_enabled}.values())

@@ -98,8 +98,10 @@ def assign_volunteer(request_id: int, volunteer_id: int, actor: User | None, via
 def assign(user: User, request_id: int, volunteer_id: int) -> RequestView:
     """A worker of the request's grid gives it to an active volunteer of the community."""
     require_grid_staff(user, _load(request_id))
-    request, _ = stage_assignment(request_id, volunteer_id, user, "worker")
+    request, changed = stage_assignment(request_id, volunteer_id, user, "worker")
     matching.stage_close_offers(request.id, "withdrawn")  # the offers still out are moot now
+    if changed:
+        deadlines.tell_assigned(request, db.session.get(Volunteer, volunteer_id))
     view = view_for(user, request, now())
     db.session.commit()
     return view
@@ -135,6 +137,7 @@ def reassign(user: User, request_id: int, volunteer_id: int, reason: str | None)
               volunteer_id=volunteer.id, data={"volunteer_id": volunteer.id})
     db.session.flush()
     deadlines.stage_taken(request, moment)  # the new volunteer's reminders, not the previous one's
+    deadlines.tell_assigned(request, volunteer, previous_id=previous)
     view = view_for(user, request, moment)
     db.session.commit()
     return view

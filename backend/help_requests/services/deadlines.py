@@ -8,6 +8,10 @@
 - reminders before a scheduled task: its volunteer the day before and an hour before, the resident
   (and their proxies) the day before, with who is coming.
 
+And the notices a step sends at once: who is coming (an accepted offer, a worker's assignment),
+the volunteer a worker gave the request to or took it from, the volunteer whose request was
+cancelled.
+
 Nothing here commits; the use cases and the worker do."""
 from datetime import datetime, timedelta
 
@@ -23,11 +27,12 @@ from backend.common.time import now
 from backend.extensions import db
 from backend.help_requests import kinds
 from backend.help_requests.models import SEEKING, HelpRequest
+from backend.help_requests.services.access import requester_side
 from backend.help_requests.services.timeline import locked_request, move
+from backend.matching import kinds as matching_kinds
 from backend.matching.services import dispatch as matching  # a module: matching imports help_requests back
 from backend.notifications import timers
 from backend.notifications.services.outbox import notify
-from backend.people.models import ProxyLink, ProxyScope, Resident
 from backend.volunteers.models import Volunteer
 
 EXPIRY_TIMER = "help_request_expiry"
@@ -39,7 +44,6 @@ DEFAULT_CONFIRM_HOURS = 72
 REMINDERS = (("volunteer", "day", timedelta(hours=24)), ("volunteer", "hour", timedelta(hours=1)),
              ("resident", "day", timedelta(hours=24)))
 LEADS = {"day": ("明天", "Tomorrow"), "hour": ("一小时后", "In an hour")}
-TOLD_SCOPES = ("view_status", "request_help")  # a proxy who may see the request's status is reminded
 
 
 def owner(request_id: int) -> tuple[str, int]:
@@ -128,17 +132,6 @@ def unconfirmed_due(timer) -> None:
     raise_alert(kinds.UNCONFIRMED.code, resident_id=request.resident_id, data={"help_request_id": request.id})
 
 
-def _requester_side(request: HelpRequest) -> list[User]:
-    resident = db.session.get(Resident, request.resident_id)
-    people = [db.session.get(User, resident.user_id)] if resident.user_id is not None else []
-    people += db.session.scalars(
-        select(User).join(ProxyLink, ProxyLink.proxy_user_id == User.id)
-        .join(ProxyScope, ProxyScope.link_id == ProxyLink.id)
-        .where(ProxyLink.resident_id == resident.id, ProxyLink.ended_at.is_(None),
-               ProxyScope.withdrawn_at.is_(None), ProxyScope.scope.in_(TOLD_SCOPES)).order_by(User.id))
-    return list({person.id: person for person in people if person is not None and person.is_enabled}.values())
-
-
 @timers.timer_handler(REMINDER_TIMER)
 def reminder_due(timer) -> None:
     """A day (or an hour) before a scheduled task, if it is still the same volunteer's."""
@@ -156,8 +149,33 @@ def reminder_due(timer) -> None:
                    data=data, community_id=request.community_id)
         return
     params["volunteer_name"] = volunteer.user.display_name  # as the requester side sees them in the app
-    for person in _requester_side(request):
+    for person in requester_side(request):
         notify(kinds.RESIDENT_REMINDER.code, user=person, params=params, data=data, community_id=request.community_id)
+
+
+def tell_coming(request: HelpRequest, volunteer: Volunteer) -> None:
+    """Who is coming, to the resident and the proxies who follow the request (the name in the app;
+    the lock screen shows the category and the time only): on an accepted offer and on a worker's
+    assignment alike."""
+    params = {"volunteer_name": volunteer.user.display_name, **matching.lock_screen_params(request)}
+    for person in requester_side(request):
+        notify(matching_kinds.VOLUNTEER_COMING.code, user=person, params=params,
+               data={"help_request_id": request.id}, community_id=request.community_id)
+
+
+def tell_assigned(request: HelpRequest, volunteer: Volunteer, previous_id: int | None = None) -> None:
+    """A worker gave the request to `volunteer` (taking it from `previous_id`, on a reassignment):
+    the volunteer learns they have a task, the previous one that they need not go, and the
+    resident's side who is coming."""
+    data, params = {"help_request_id": request.id}, matching.lock_screen_params(request)
+    if volunteer.user.is_enabled:
+        notify(kinds.ASSIGNED_TO_VOLUNTEER.code, user=volunteer.user, params=params, data=data,
+               community_id=request.community_id)
+    previous = db.session.get(Volunteer, previous_id) if previous_id is not None else None
+    if previous is not None and previous.user.is_enabled:
+        notify(kinds.REASSIGNED_AWAY.code, user=previous.user, params=params, data=data,
+               community_id=request.community_id)
+    tell_coming(request, volunteer)
 
 
 def tell_volunteer_cancelled(request: HelpRequest, volunteer_id: int) -> None:

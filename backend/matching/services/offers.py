@@ -17,22 +17,20 @@ from backend.community.models import Term
 from backend.errors import Conflict, NotFound
 from backend.extensions import db
 from backend.help_requests.models import HelpRequest
+from backend.help_requests.services import deadlines
 from backend.help_requests.services.access import require_grid_staff, request_not_found, volunteer_of
 from backend.help_requests.services.assigning import TaskAlreadyTaken, stage_assignment
 from backend.help_requests.services.machine import InvalidTransition
 from backend.help_requests.services.timeline import locked_request
-from backend.matching import kinds
 from backend.matching.models import Dispatch, Offer
 from backend.matching.services.candidates import ranking_for
 from backend.matching.services.dispatch import (
-    category_label, lock_screen_params, send_next_wave_now, stage_close_offers,
+    category_label, send_next_wave_now, stage_close_offers,
 )
-from backend.notifications.services.outbox import notify
-from backend.people.models import ProxyLink, ProxyScope, Resident
+from backend.people.models import Resident
 from backend.volunteers.models import Volunteer
 
 SEEKING = ("offered", "escalated")
-TELL_SCOPES = ("view_status", "request_help")
 
 
 class OfferClosed(Conflict):
@@ -149,28 +147,10 @@ def accept_offer(user: User, offer_id: int) -> OfferView:
     if changed:
         offer.status, offer.answered_at = "accepted", now()
         stage_close_offers(request.id, "withdrawn", except_volunteer_id=volunteer.id)
-        _tell_requester_side(request, volunteer)
+        deadlines.tell_coming(request, volunteer)
     view = offer_view(offer, current_language())
     db.session.commit()
     return view
-
-
-def _tell_requester_side(request: HelpRequest, volunteer: Volunteer) -> None:
-    resident = db.session.get(Resident, request.resident_id)
-    people = {}
-    if resident.user_id is not None:
-        people[resident.user_id] = db.session.get(User, resident.user_id)
-    for proxy in db.session.scalars(
-            select(User).join(ProxyLink, ProxyLink.proxy_user_id == User.id)
-            .join(ProxyScope, ProxyScope.link_id == ProxyLink.id)
-            .where(ProxyLink.resident_id == resident.id, ProxyLink.ended_at.is_(None),
-                   ProxyScope.withdrawn_at.is_(None), ProxyScope.scope.in_(TELL_SCOPES))):
-        people[proxy.id] = proxy
-    params = {"volunteer_name": volunteer.user.display_name, **lock_screen_params(request)}
-    for person in people.values():
-        if person is not None and person.is_enabled:
-            notify(kinds.VOLUNTEER_COMING.code, user=person, params=params, data={"help_request_id": request.id},
-                   community_id=request.community_id)
 
 
 def decline_offer(user: User, offer_id: int, reason: str | None) -> OfferView:

@@ -38,6 +38,8 @@ SCREENS = {
     # Issue 5: the first step of the resident's ask flow, and the volunteer's offers (on their home).
     "ask_for_help": ("resident", "resident", "/ask-for-help"),
     "offers": ("volunteer", "volunteer", "/"),
+    # The worker's help requests that need them (escalated, nobody to offer them to).
+    "worker_requests": ("worker", "worker", "/worker/requests"),
 }
 LIGHTHOUSE_SCREENS = ["resident_home", "volunteer_home", "worker_home", "inbox"]
 LIGHTHOUSE_RUNS = 3

@@ -32,6 +32,21 @@ def _env_ints(name: str, default: str) -> tuple[int, ...]:
     return numbers
 
 
+def _env_community_hours(name: str) -> dict[int, float]:
+    """Per-community hours, e.g. TIMEBANK_GIFT_YEARLY_CAPS=3=60,7=0 (community id = hours)."""
+    text = _env(name, "")
+    caps: dict[int, float] = {}
+    for part in filter(None, (piece.strip() for piece in text.split(","))):
+        community, _, hours = part.partition("=")
+        try:
+            caps[int(community)] = float(hours)
+        except ValueError:
+            raise RuntimeError(f"{name} must be community_id=hours pairs separated by commas, not {text!r}") from None
+        if not 0 <= caps[int(community)] <= 10_000:
+            raise RuntimeError(f"{name}: {part!r} must give 0 to 10000 hours")
+    return caps
+
+
 def _database_url(url: str) -> str:
     # Accept the plain postgresql:// form people copy from their provider; Linli uses psycopg 3.
     if url.startswith("postgres://"):
@@ -147,6 +162,12 @@ class Config:
     MATCHING_NORMAL_MINUTES = _env_int("MATCHING_NORMAL_MINUTES", 30)
     MATCHING_SCHEDULED_LEAD_HOURS = _env_int("MATCHING_SCHEDULED_LEAD_HOURS", 24)
     MATCHING_WEIGHTS: dict = {}
+
+    # Time bank (docs/timebank.md): the hours a volunteer may give to family members in a calendar
+    # year, for every community and per community id; the most hours a worker may add by hand at once.
+    TIMEBANK_GIFT_YEARLY_CAP_HOURS = _env_int("TIMEBANK_GIFT_YEARLY_CAP_HOURS", 40)
+    TIMEBANK_GIFT_YEARLY_CAPS: dict[int, float] = _env_community_hours("TIMEBANK_GIFT_YEARLY_CAPS")
+    TIMEBANK_RECORDED_MAX_HOURS = _env_int("TIMEBANK_RECORDED_MAX_HOURS", 8)
 
     PWA_DIR = BASE_DIR / "pwa"
     # Shown by the PWA to browsers without JavaScript while no community has a phone yet.

@@ -1,7 +1,7 @@
 """Help requests: what a resident asked for, who came, what happened, and the call-backs a poor rating causes."""
 from datetime import datetime
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.accounts.models import User
@@ -62,6 +62,8 @@ class HelpRequest(db.Model):
     check_out_lat: Mapped[float | None] = mapped_column(Float)
     check_out_lng: Mapped[float | None] = mapped_column(Float)
     hours: Mapped[float | None] = mapped_column(Float)  # check-out − check-in, capped per category
+    # Asked as time-bank service: the resident's time-bank hours pay for it on confirmation (docs/timebank.md).
+    timebank_service: Mapped[bool] = mapped_column(default=False, server_default=false())
     rating: Mapped[int | None] = mapped_column()
     comment: Mapped[str | None] = mapped_column(String(500))
     confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -34,6 +34,8 @@ class HelpRequestInSchema(ma.Schema):
     lng = Longitude(allow_none=True)
     preferred_gender = ma.fields.String(allow_none=True, validate=ma.validate.OneOf(GENDERS))
     preferred_language = ma.fields.String(allow_none=True, validate=ma.validate.Length(min=1, max=40))
+    timebank_service = ma.fields.Boolean(load_default=False, metadata={
+        "description": "time-bank service: the resident's time-bank hours pay for it when it is confirmed"})
 
     @ma.validates_schema
     def check_when(self, data, **kwargs):
@@ -166,6 +168,7 @@ class HelpRequestSchema(ma.Schema):
     checked_out_at = ma.fields.AwareDateTime(allow_none=True)
     check_out_received_at = ma.fields.AwareDateTime(allow_none=True)
     hours = ma.fields.Float(allow_none=True)
+    timebank_service = ma.fields.Boolean(allow_none=True)
     rating = ma.fields.Integer(allow_none=True)
     comment = ma.fields.String(allow_none=True)
     confirmed_at = ma.fields.AwareDateTime(allow_none=True)
@@ -175,7 +178,7 @@ class HelpRequestSchema(ma.Schema):
     FULL_ONLY = ("resident_id", "grid_id", "on_behalf", "created_by", "description", "lat", "lng",
                  "preferred_gender", "preferred_language", "volunteer", "volunteer_id", "accepted_at",
                  "checked_in_at", "check_in_received_at", "check_in_lat", "check_in_lng", "check_in_far",
-                 "checked_out_at", "check_out_received_at", "hours", "rating", "comment", "confirmed_at",
+                 "checked_out_at", "check_out_received_at", "hours", "timebank_service", "rating", "comment", "confirmed_at",
                  "updated_at")
 
     @ma.pre_dump

@@ -21,6 +21,7 @@ from backend.help_requests.services.timeline import add_event, locked_request, m
 from backend.matching.services import dispatch as matching  # a module: matching imports help_requests back
 from backend.people.models import ProxyLink, ProxyScope, Resident
 from backend.people.services.access import ProxyScopeMissing, community_of, resident_access
+from backend.timebank.services import ledger as timebank_ledger
 
 FREE_CANCEL_PERIOD = timedelta(minutes=10)
 MAX_LEAD = timedelta(days=90)
@@ -80,6 +81,10 @@ def create_request(user: User, data: dict) -> RequestView:
         elif data["window_start"] > moment + MAX_LEAD:
             errors["window_start"] = [pick({"zh-CN": "最多只能提前 90 天预约。",
                                             "en": "Help can be booked at most 90 days ahead."})]
+    if data.get("timebank_service") and timebank_ledger.balance(timebank_ledger.find_account_id(
+            timebank_ledger.member_key(resident.id))) <= 0:
+        errors["timebank_service"] = [pick({"zh-CN": "时间银行里还没有可用的时数。",
+                                            "en": "There are no hours in the time bank to spend yet."})]
     if errors:
         raise InvalidInput(field_errors=errors)
     household = resident.household
@@ -94,7 +99,7 @@ def create_request(user: User, data: dict) -> RequestView:
         category=data["category"], description=data.get("description") or None, asap=data["asap"],
         window_start=_utc(data.get("window_start")), window_end=_utc(data.get("window_end")), urgency=data["urgency"],
         lat=lat, lng=lng, preferred_gender=data.get("preferred_gender"), preferred_language=language,
-        status="open", created_at=moment, updated_at=moment,
+        timebank_service=bool(data.get("timebank_service")), status="open", created_at=moment, updated_at=moment,
     )
     request.resident = resident
     db.session.add(request)

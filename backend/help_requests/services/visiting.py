@@ -19,11 +19,13 @@ from backend.help_requests.services.access import (
 )
 from backend.help_requests.services.timeline import locked_request, move
 from backend.notifications.services.outbox import notify
+from backend.timebank.services import earning as timebank
 
 DEFAULT_FAR_METRES = 500
 DEFAULT_HOURS_CAP = 4.0
 CALLBACK_RATING = 2  # this rating or less asks for a call-back (回访)
 EARTH_RADIUS_M = 6_371_000
+CONFIRMED_BY = {"self": "resident", "proxy": "proxy", "staff": "worker"}  # an Access kind → the time bank's word
 
 
 def distance_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
@@ -102,12 +104,15 @@ def _grid_workers(grid_id: int) -> list[User]:
 
 def confirm(user: User, request_id: int, rating: int, comment: str | None) -> RequestView:
     """The resident, a proxy with request_help or a worker confirms the visit with a rating 1–5;
-    2 or less opens a call-back task for the grid and tells its workers."""
-    requester_access(user, _load(request_id), "request_help")
+    2 or less opens a call-back task for the grid and tells its workers. The visit's hours go to
+    the volunteer's time bank as verified hours in the same transaction (a worker's confirmation
+    names the worker, with their comment as the note; docs/timebank.md)."""
+    access = requester_access(user, _load(request_id), "request_help")
     request = locked_request(request_id)
     moment = now()
     move(request, "confirmed", actor=user, occurred_at=moment, data={},
          rating=rating, comment=comment or None, confirmed_by_id=user.id, confirmed_at=moment)
+    timebank.credit_confirmed_task(request, user, CONFIRMED_BY[access.kind], comment)
     deadlines.stage_confirmed(request, user)
     if rating <= CALLBACK_RATING:
         task = CallbackTask(help_request_id=request.id, grid_id=request.grid_id, status="open", created_at=moment)

@@ -160,7 +160,7 @@ DEMO_RESIDENT = {
     "preference_notes": "耳背，敲门请大声一点",
 }
 DEMO_PROXY = {"phone": "13800000040", "name": "李晓红", "relation": "女儿"}
-PROVIDERS = ["葵巷长者食堂", "邻里社区卫生服务站", "老张家电维修"]
+PROVIDERS = ["幸福里老年食堂", "邻里社区卫生服务站", "老张家电维修"]  # their catalogue entries: providers.py
 
 DEMO_LOGINS = [  # phone, who (zh-CN), who (en)
     (ADMIN["phone"], "社区管理员 周建平", "community admin"),

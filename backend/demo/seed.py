@@ -14,6 +14,7 @@ from backend.demo import data
 from backend.demo.alerts import AlertsPart
 from backend.demo.base import distance_m
 from backend.demo.history import HistoryPart
+from backend.demo.providers import ProvidersPart
 from backend.demo.residents import ResidentsPart
 from backend.demo.volunteers import VolunteersPart
 from backend.errors import Conflict
@@ -71,7 +72,7 @@ def seed_demo() -> SeedOutcome:
     return SeedOutcome(created=True, community_id=community.id, counts=builder.counts())
 
 
-class _DemoBuilder(ResidentsPart, VolunteersPart, HistoryPart, AlertsPart):
+class _DemoBuilder(ResidentsPart, VolunteersPart, HistoryPart, AlertsPart, ProvidersPart):
     """Stages every row of the demo; rows that need another row's id wait for one flush."""
 
     def build(self) -> Community:
@@ -88,6 +89,7 @@ class _DemoBuilder(ResidentsPart, VolunteersPart, HistoryPart, AlertsPart):
             self._user(name, "provider")
         db.session.flush()
         self._link_rows()
+        self._add_providers()
         db.session.flush()
         self._add_roster()
         self._add_helping_history()

@@ -362,16 +362,22 @@ def _plain(value):
     return value
 
 
-def dispatch_record(request: RequestFacts, candidates, weights: Weights, ranked: list[Ranked]) -> dict:
+def dispatch_record(request: RequestFacts, candidates, weights: Weights, ranked: list[Ranked],
+                    search: dict | None = None) -> dict:
     """What a dispatch decided and from what (PIPL art. 24), JSON-ready for storing with it:
-    the request's facts, the weights, every candidate's facts and refusals, and the ranking."""
-    return _plain({
+    the request's facts, the weights, every candidate's facts and refusals, and the ranking.
+    `search`, when given, says how the candidates were found (the hard rules the search applied
+    before loading them): a volunteer missing from `candidates` was refused by one of those."""
+    record = {
         "request": asdict(request),
         "weights": {item.name: getattr(weights, item.name) for item in fields(weights)},
         "candidates": [dict(asdict(candidate), ineligible=list(ineligibility(request, candidate)))
                        for candidate in candidates],
         "ranked": [asdict(item) for item in ranked],
-    })
+    }
+    if search is not None:
+        record["search"] = search
+    return _plain(record)
 
 
 @dataclass(frozen=True)

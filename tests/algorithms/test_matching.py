@@ -368,6 +368,17 @@ def test_the_dispatch_record_holds_inputs_refusals_weights_and_breakdown_as_json
     assert record["ranked"][0]["volunteer_id"] == 1
     assert set(record["ranked"][0]["breakdown"]) == set(COMPONENTS)
     assert record["ranked"][0]["reasons"][0] == {"code": "distance", "params": {"km": 0.5}}
+    assert "search" not in record
+
+
+def test_the_dispatch_record_says_how_the_candidates_were_found_when_told():
+    request = a_request()
+    candidates = [a_candidate(1)]
+    search = {"hard_rules_in_sql": ["not_active", "off_duty"], "within_reach_box": True, "loaded": 1}
+    record = json.loads(json.dumps(dispatch_record(request, candidates, Weights(), rank(request, candidates),
+                                                   search=search)))
+    assert record["search"] == search
+    assert [item["volunteer_id"] for item in record["candidates"]] == [1]
 
 
 def test_urgency_must_be_known():

@@ -4,6 +4,7 @@ it, loaded in a fixed handful of queries (never one per volunteer), and ranked.
 Only volunteers whose home lies inside the bounding box of the community's largest travel
 radius (capped at MAX_SEARCH_KM) are loaded: a range query the index on volunteers
 (community_id, home_lat, home_lng) serves; rank() then checks each one's own radius exactly."""
+import math
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -31,6 +32,7 @@ ASAP_WINDOW = timedelta(hours=1)
 OPEN_TASK_STATUSES = ("accepted", "in_progress")
 DONE_STATUSES = ("completed", "confirmed")
 RELIABILITY_EVENTS = ("withdrawn", "no_show")
+LONG_WINDOW_DAYS = 8  # a long window on more dates than this is searched by "any weekly slot"
 FACT_CHUNK = 10_000  # volunteers per IN list: under SQLite's 32,766 and PostgreSQL's 65,535 bind parameters
 
 
@@ -110,28 +112,43 @@ def _valid_vetting(kind: str, last_day):
                           Vetting.revoked_at.is_(None), Vetting.expires_on >= last_day)
 
 
+def _minute_of(moment: datetime) -> float:
+    return moment.hour * 60 + moment.minute + moment.second / 60 + moment.microsecond / 60_000_000
+
+
 def _may_be_available(window: Window):
     """A necessary condition for Availability.covers(window), in SQL. A short window needs a range
     covering its start on its start's date: a weekly slot of that weekday covering that minute, or
-    an exception that day (which replaces the pattern). A long window needs a range on one of its
-    dates: a weekly slot of one of their weekdays, or an exception making one of them available.
-    Weekdays and minutes are worked out here, in Python: no date functions in SQL."""
+    an exception that day (which replaces the pattern). A long window needs an unbroken hour inside
+    it, made of ranges on its dates, so at least one range on one of its dates overlapping it: a
+    weekly slot of that date's weekday overlapping the window's part of that day, or an exception
+    making one of its dates available. Weekdays and minutes are worked out here, in Python: no date
+    functions in SQL; rounding only ever widens the condition."""
     start, end = window.start_local, window.end_local
+    slots, dated = AvailabilitySlot, AvailabilityException
     if end - start <= SHORT_WINDOW:
         day, minute = start.date(), start.hour * 60 + start.minute  # start_minute ≤ t < end_minute, whole minutes
-        slot = exists().where(AvailabilitySlot.volunteer_id == Volunteer.id,
-                              AvailabilitySlot.weekday == day.weekday(),
-                              AvailabilitySlot.start_minute <= minute, AvailabilitySlot.end_minute > minute)
-        dated = exists().where(AvailabilityException.volunteer_id == Volunteer.id,
-                               AvailabilityException.on_date == day, AvailabilityException.available == true())
-        return or_(slot, dated)
+        slot = exists().where(slots.volunteer_id == Volunteer.id, slots.weekday == day.weekday(),
+                              slots.start_minute <= minute, slots.end_minute > minute)
+        on_the_day = exists().where(dated.volunteer_id == Volunteer.id, dated.on_date == day,
+                                    dated.available == true())
+        return or_(slot, on_the_day)
     first, last = start.date(), end.date()
-    weekdays = sorted({(first + timedelta(days=offset)).weekday()
-                       for offset in range(min(7, (last - first).days + 1))})
-    slot = exists().where(AvailabilitySlot.volunteer_id == Volunteer.id, AvailabilitySlot.weekday.in_(weekdays))
-    dated = exists().where(AvailabilityException.volunteer_id == Volunteer.id,
-                           AvailabilityException.on_date.between(first, last), AvailabilityException.available == true())
-    return or_(slot, dated)
+    days = (last - first).days + 1
+    if days > LONG_WINDOW_DAYS:  # a week or more: any weekly slot at all
+        slot = exists().where(slots.volunteer_id == Volunteer.id)
+    else:
+        parts = []
+        for offset in range(days):
+            day = first + timedelta(days=offset)
+            earliest = math.floor(_minute_of(start)) if day == first else 0
+            latest = math.ceil(_minute_of(end)) if day == last else 1440
+            parts.append(and_(slots.weekday == day.weekday(), slots.start_minute < latest,
+                              slots.end_minute > earliest))
+        slot = exists().where(slots.volunteer_id == Volunteer.id, or_(*parts))
+    on_a_day = exists().where(dated.volunteer_id == Volunteer.id, dated.on_date.between(first, last),
+                              dated.available == true())
+    return or_(slot, on_a_day)
 
 
 def hard_rule_conditions(request: HelpRequest, facts: RequestFacts) -> list | None:

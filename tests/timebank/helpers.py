@@ -2,6 +2,7 @@
 itself, and the ledger's rules checked on the database."""
 from sqlalchemy import func, select
 
+from backend.accounts.models import UserRole
 from backend.common.time import now
 from backend.extensions import db
 from backend.people.models import ProxyLink, ProxyScope
@@ -12,7 +13,10 @@ from tests.help_requests.helpers import volunteer_id
 
 
 def link_family(user, resident, *scopes: str, relation: str = "儿子") -> ProxyLink:
-    """`user` (a volunteer) becomes a family member of `resident`, holding `scopes`."""
+    """`user` (a volunteer) becomes a family member of `resident`, holding `scopes`, as a worker
+    records it (the link, and the proxy role)."""
+    if not user.has_role("proxy"):
+        user.role_rows.append(UserRole(role="proxy"))
     link = ProxyLink(resident_id=resident.id, proxy_user_id=user.id, relation=relation)
     link.scopes = [ProxyScope(scope=scope, consented_by="resident") for scope in scopes]
     db.session.add(link)

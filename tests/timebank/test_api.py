@@ -112,8 +112,8 @@ def test_the_admin_exports_a_volunteers_verified_hours_as_csv(scene, phone_of):
     assert header[:5] == ["记录编号 record_id", "志愿者姓名 volunteer_name", "手机号 phone", "服务日期 service_date",
                           "服务时长(小时) hours"]
     assert [(line[3], line[4], line[5], line[6], line[7], line[9]) for line in lines] == [
-        ("2026-11-26", "1.50", "companionship", "服务对象本人 resident", "", str(by_resident.id)),
-        ("2026-11-26", "2.00", "companionship", "社区工作者 community worker", "'=HYPERLINK(\"x\")", str(by_worker.id))]
+        ("2026-11-26", "1.50", "陪伴聊天", "服务对象本人 resident", "", str(by_resident.id)),
+        ("2026-11-26", "2.00", "陪伴聊天", "社区工作者 community worker", "'=HYPERLINK(\"x\")", str(by_worker.id))]
     assert all(line[1] == scene.volunteer.display_name and line[2] == scene.volunteer.phone for line in lines)
     assert "王" not in text.replace(scene.volunteer.display_name, "")  # no resident is named
     assert "4.00" not in text  # recorded hours are not service records

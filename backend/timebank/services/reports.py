@@ -11,7 +11,7 @@ from sqlalchemy.orm import aliased
 
 from backend.accounts.models import User
 from backend.common.pagination import Page, paginate
-from backend.community.models import Community
+from backend.community.models import Community, Term
 from backend.errors import Forbidden
 from backend.extensions import db
 from backend.people.models import Resident
@@ -152,13 +152,14 @@ def volunteer_balances(user: User, page: int, per_page: int) -> Page:
 CSV_COLUMNS = ("记录编号 record_id", "志愿者姓名 volunteer_name", "手机号 phone", "服务日期 service_date",
                "服务时长(小时) hours", "服务类别 category", "确认方式 confirmed_by", "确认人 confirmer",
                "服务社区 community", "求助编号 help_request_id")
+FIXED_CATEGORY_WORDS = {"other": "其他", "welfare_check": "上门探望"}
 CONFIRMED_BY_WORDS = {"resident": "服务对象本人 resident", "proxy": "家属代理人 family proxy",
                       "worker": "社区工作者 community worker"}
 
 
 def verified_hours_csv(user: User, volunteer_id: int, year: int | None) -> tuple[str, str]:
     """One volunteer's verified service hours, a line per task (paid by the community or by a
-    member's hours alike), for the national volunteer-record systems; recorded hours and gifts
+    member's hours alike; the category by the community's own name for it), for the national volunteer-record systems; recorded hours and gifts
     are not service records and are left out. No resident is named. (filename, text)."""
     community_id = _admin_community(user)
     volunteer = staff_volunteer(user, volunteer_id)
@@ -169,6 +170,8 @@ def verified_hours_csv(user: User, volunteer_id: int, year: int | None) -> tuple
     if year is not None:
         conditions += [TimebankTransfer.service_date >= date(year, 1, 1), TimebankTransfer.service_date < date(year + 1, 1, 1)]
     community_name = db.session.scalar(select(Community.name).where(Community.id == community_id))
+    labels = {**FIXED_CATEGORY_WORDS, **dict(db.session.execute(select(Term.code, Term.label_zh).where(
+        Term.community_id == community_id, Term.vocabulary == "skill")).all())}
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
@@ -176,7 +179,8 @@ def verified_hours_csv(user: User, volunteer_id: int, year: int | None) -> tuple
                                      .order_by(TimebankTransfer.service_date, TimebankTransfer.id)):
         confirmer = record.worker.display_name if record.confirmed_by == "worker" and record.worker else ""
         writer.writerow((record.id, _cell(volunteer.user.display_name), volunteer.user.phone or "",
-                         record.service_date.isoformat(), f"{record.minutes / 60:.2f}", _cell(record.category or ""),
+                         record.service_date.isoformat(), f"{record.minutes / 60:.2f}",
+                         _cell(labels.get(record.category, record.category or "")),
                          CONFIRMED_BY_WORDS.get(record.confirmed_by or "", ""), _cell(confirmer),
                          _cell(community_name or ""), record.help_request_id or ""))
     suffix = f"-{year}" if year is not None else ""

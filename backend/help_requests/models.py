@@ -104,6 +104,7 @@ class HelpRequestEvent(db.Model):
 
     help_request: Mapped[HelpRequest] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()
+    volunteer: Mapped[Volunteer | None] = relationship()
 
 
 class CallbackTask(db.Model):

@@ -27,8 +27,8 @@ class HelpRequests(MethodView):
     def get(self, query):
         """My requests: my own or my resident's, my tasks as a volunteer, my grids' as a worker."""
         return asking.list_requests(current_user, status=query.get("status"), grid_id=query.get("grid_id"),
-                                    resident_id=query.get("resident_id"), page=query["page"],
-                                    per_page=query["per_page"])
+                                    resident_id=query.get("resident_id"), needs_worker=query["needs_worker"],
+                                    order=query["order"], page=query["page"], per_page=query["per_page"])
 
     @requires_roles(*REQUESTERS)
     @blp.arguments(HelpRequestInSchema)

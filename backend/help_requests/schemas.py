@@ -64,6 +64,10 @@ class HelpRequestQuery(PageQuery):
     status = ma.fields.String(validate=ma.validate.OneOf(STATUSES))
     grid_id = ma.fields.Integer(validate=ID_RANGE)
     resident_id = ma.fields.Integer(validate=ID_RANGE)
+    needs_worker = ma.fields.Boolean(load_default=False, metadata={
+        "description": "only requests nobody will take without a worker: escalated, or open with no wave to come"})
+    order = ma.fields.String(load_default="newest", validate=ma.validate.OneOf(("newest", "oldest")),
+                             metadata={"description": "by when they were asked; oldest: a worker's triage"})
 
 
 class HelpRequestReasonSchema(ma.Schema):
@@ -131,6 +135,13 @@ class HelpRequestStepSchema(ma.Schema):
     recorded_at = ma.fields.AwareDateTime()
     reason = ma.fields.String(allow_none=True)
     data = ma.fields.Dict()
+    volunteer = ma.fields.Method("volunteer_named", allow_none=True, metadata={
+        "description": "the volunteer the step concerns (offered, accepted, withdrew…), by the name the app shows; "
+                       "null: none"})
+
+    def volunteer_named(self, event):
+        volunteer = event.volunteer
+        return {"id": volunteer.id, "display_name": volunteer.user.display_name} if volunteer is not None else None
 
 
 # Fields of the request itself everyone who may see it gets; the rest only with a full view.
@@ -233,12 +244,14 @@ class CallbackTaskSchema(ma.Schema):
     done_at = ma.fields.AwareDateTime(allow_none=True)
     done_by = ma.fields.Nested(HelpRequestPersonSchema, allow_none=True)
     note = ma.fields.String(allow_none=True)
+    comment = ma.fields.String(allow_none=True, metadata={"description": "what the resident's side said with the rating"})
 
     @ma.pre_dump
     def from_task(self, task, **kwargs):
         request = task.help_request
         return {"id": task.id, "help_request_id": task.help_request_id, "grid_id": task.grid_id,
-                "status": task.status, "rating": request.rating, "category": request.category,
+                "status": task.status, "rating": request.rating, "comment": request.comment,
+                "category": request.category,
                 "resident": {"id": request.resident_id, "address_as": request.resident.address_as,
                              "building_label": request.resident.household.building.label},
                 "created_at": task.created_at, "done_at": task.done_at, "note": task.note,

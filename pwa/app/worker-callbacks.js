@@ -13,17 +13,14 @@ import { announce, slot } from "./screen.js";
 import { pagedList } from "./worker-lists.js";
 import { workerScreen } from "./worker.js";
 
-/** The card's parts that need reads of their own: the resident's words and whom to call. */
+/** The card's part that needs a read of its own: whom to call (an audited read). */
 async function fillDetails(screen, card, callback, residents) {
-  const [request, resident] = await Promise.all([
-    cachedRead(`/api/v1/help-requests/${callback.help_request_id}`),
-    callback.status === "open" ? residents(callback.resident.id) : null,
-  ]);
-  if (request.ok && request.body.comment) {
+  if (callback.comment) {
     const comment = slot(card, "comment");
     comment.hidden = false;
-    comment.textContent = t("worker.cb.comment", { comment: request.body.comment });
+    comment.textContent = t("worker.cb.comment", { comment: callback.comment });
   }
+  const resident = callback.status === "open" ? await residents(callback.resident.id) : null;
   if (resident?.ok) {
     const calls = [];
     if (resident.body.phone) {

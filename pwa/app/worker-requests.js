@@ -15,7 +15,6 @@ import { pagedList } from "./worker-lists.js";
 import { fillFacts, load, workerScreen } from "./worker.js";
 
 const SEEKING = new Set(["open", "offered", "escalated"]);
-const HOUR = 60 * 60 * 1000;
 // Reasons the system gives (escalation, expiry); people's reasons are their own words.
 const REASON_CODES = new Set(["last_wave_closed", "no_more_candidates", "window_passed", "nobody_took_it"]);
 
@@ -25,9 +24,6 @@ const whatOf = (request, names) => `${names[request.category] || request.categor
 function entryText(request, names) {
   const values = { what: whatOf(request, names), subject: subjectOf(request), wait: waited(request.created_at),
     name: request.volunteer?.display_name ?? "" };
-  if (request.status === "open" && !request.asap && Date.parse(request.window_start) - Date.now() > 24 * HOUR) {
-    return t("worker.req.entry_later", values);
-  }
   return t(`worker.req.entry_${request.status}`, values);
 }
 
@@ -49,7 +45,10 @@ export async function showWorkerRequests(params, options) {
       },
     }),
   }));
-  await Promise.all(sections.map(({ status, list }) => list.show(`/api/v1/help-requests?status=${status}`)));
+  // What needs the worker comes oldest first (an open request only when no wave of it is to come);
+  // the rest newest first.
+  const query = { escalated: "&needs_worker=true&order=oldest", open: "&needs_worker=true&order=oldest" };
+  await Promise.all(sections.map(({ status, list }) => list.show(`/api/v1/help-requests?status=${status}${query[status] ?? ""}`)));
 }
 
 function stateText(request) {
@@ -64,7 +63,7 @@ function stepText(step, volunteers) {
   const data = step.data ?? {};
   const text = t(`worker.req.step_${step.event}`, {
     actor: step.actor?.display_name ?? t("worker.req.system"),
-    volunteer: volunteers.get(data.volunteer_id) ?? t("worker.req.a_volunteer"),
+    volunteer: step.volunteer?.display_name ?? volunteers.get(data.volunteer_id) ?? t("worker.req.a_volunteer"),
     wave: data.wave ?? "", count: data.volunteer_ids?.length ?? 0,
   });
   if (!step.reason) {

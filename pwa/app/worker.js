@@ -89,9 +89,9 @@ export async function showWorkerHome(user, options, wireElderSwitch) {
  * nobody took (escalated, or open with nobody to offer them to) and how many call-backs are due.
  */
 async function showWaitingRequests(screen) {
-  const [escalated, open, callbacks] = await Promise.all(["/api/v1/help-requests?status=escalated&per_page=1",
-    "/api/v1/help-requests?status=open&per_page=1", "/api/v1/callbacks?status=open&per_page=1"].map(load));
-  const waiting = (escalated.ok ? escalated.body.total : 0) + (open.ok ? open.body.total : 0);
+  const [needing, callbacks] = await Promise.all(["/api/v1/help-requests?needs_worker=true&per_page=1",
+    "/api/v1/callbacks?status=open&per_page=1"].map(load));
+  const waiting = needing.ok ? needing.body.total : 0;
   if (waiting > 0) {
     slot(screen, "requests").textContent = t("worker.req.menu_waiting", { count: waiting });
   }

@@ -828,7 +828,6 @@ export default {
   "worker.req.shown": "Showing {shown} of {total}.",
   "worker.req.entry_escalated": "{what} · {subject} · waiting {wait}",
   "worker.req.entry_open": "{what} · {subject} · waiting {wait}",
-  "worker.req.entry_later": "{what} · {subject} · too early to look for volunteers",
   "worker.req.entry_completed": "{what} · {subject} · {name} has finished",
   "worker.req.entry_accepted": "{what} · {subject} · {name} took it",
   "worker.req.title": "Help request",

@@ -403,7 +403,6 @@ export default {
   "worker.req.shown": "共 {total} 项，显示 {shown} 项。",
   "worker.req.entry_escalated": "{what} · {subject} · 已等 {wait}",
   "worker.req.entry_open": "{what} · {subject} · 已等 {wait}",
-  "worker.req.entry_later": "{what} · {subject} · 还没到找志愿者的时候",
   "worker.req.entry_completed": "{what} · {subject} · {name} 已帮完",
   "worker.req.entry_accepted": "{what} · {subject} · {name} 已接单",
   "worker.req.title": "求助",

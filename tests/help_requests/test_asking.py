@@ -168,6 +168,32 @@ def test_a_worker_filters_their_grid_by_status(scene, phone_of):
     assert worker.get(URL, query_string={"per_page": 1000}).status_code == 422
 
 
+def test_a_worker_lists_what_needs_them_oldest_first(scene, phone_of):
+    from backend.common.time import now
+    from backend.matching.services.dispatch import WAVE_TIMER, owner
+    from backend.notifications import timers
+
+    nobody_for_it = make_request(scene.resident)
+    escalated = make_request(scene.resident, status="escalated")
+    nobody_for_it.created_at = now() - timedelta(minutes=30)
+    escalated.created_at = now() - timedelta(minutes=20)
+    waiting_for_its_wave = make_request(scene.resident)  # scheduled: its first wave goes out later
+    timers.schedule(WAVE_TIMER, now() + timedelta(days=2), owner(waiting_for_its_wave.id))
+    make_request(scene.resident, status="offered")
+    make_request(scene.resident, status="accepted", volunteer=scene.volunteer)
+    db.session.commit()
+    worker = phone_of(scene.worker)
+    body = worker.get(URL, query_string={"needs_worker": "true", "order": "oldest"}).get_json()
+    assert [item["id"] for item in body["items"]] == [nobody_for_it.id, escalated.id]
+    newest_first = worker.get(URL, query_string={"needs_worker": "true"}).get_json()["items"]
+    assert [item["id"] for item in newest_first] == [escalated.id, nobody_for_it.id]
+    assert _ids(worker.get(URL, query_string={"needs_worker": "true", "status": "open"})) == {nobody_for_it.id}
+    assert len(_ids(worker.get(URL))) == 5  # without the filter: all of them
+    refused = worker.get(URL, query_string={"order": "sideways"})
+    assert refused.status_code == 422 and "order" in refused.get_json()["errors"]
+    assert worker.get(URL, query_string={"needs_worker": "perhaps"}).status_code == 422
+
+
 def test_the_list_is_paged(scene, phone_of):
     for _ in range(3):
         make_request(scene.resident)

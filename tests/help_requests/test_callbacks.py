@@ -9,10 +9,11 @@ from tests.help_requests.helpers import make_request
 URL = "/api/v1/callbacks"
 
 
-def _rated_badly(scene, phone_of, rating: int = 1) -> int:
+def _rated_badly(scene, phone_of, rating: int = 1, comment: str | None = None) -> int:
     request_id = make_request(scene.resident, status="completed", volunteer=scene.volunteer).id
     db.session.commit()
-    response = phone_of(scene.resident_user).post(f"/api/v1/help-requests/{request_id}/confirm", {"rating": rating})
+    response = phone_of(scene.resident_user).post(f"/api/v1/help-requests/{request_id}/confirm",
+                                                  {"rating": rating, "comment": comment})
     assert response.status_code == 200
     return request_id
 
@@ -23,11 +24,12 @@ def _task(request_id: int) -> CallbackTask:
 
 
 def test_a_poor_rating_is_on_the_grid_workers_list(scene, phone_of):
-    request_id = _rated_badly(scene, phone_of)
+    request_id = _rated_badly(scene, phone_of, comment="来晚了一个小时")
     body = phone_of(scene.worker).get(URL).get_json()
     assert set(body) == {"items", "total", "page", "per_page"}
     [item] = body["items"]
     assert item["help_request_id"] == request_id and item["status"] == "open" and item["rating"] == 1
+    assert item["comment"] == "来晚了一个小时"  # what to ask about on the phone
     assert item["resident"] == {"id": scene.resident.id, "address_as": scene.resident.address_as,
                                 "building_label": "幸福里3幢"}
     assert item["done_by"] is None and item["note"] is None

@@ -129,6 +129,9 @@ def test_reassigning_takes_it_from_one_volunteer_and_gives_it_to_another(scene, 
     assert [(s["event"], s["from_status"], s["to_status"]) for s in steps] == [
         ("reassigned", "accepted", "open"), ("assigned", "open", "accepted")]
     assert steps[0]["data"] == {"volunteer_id": scene.volunteer.volunteer_id}
+    assert [step["volunteer"] for step in steps] == [  # named, for the worker's timeline
+        {"id": scene.volunteer.volunteer_id, "display_name": scene.volunteer.display_name},
+        {"id": scene.other_volunteer.volunteer_id, "display_name": scene.other_volunteer.display_name}]
     assert response.get_json()["volunteer_id"] == scene.other_volunteer.volunteer_id
     assert reliability_counts(scene.volunteer.volunteer_id) == {"withdrawn": 0, "no_show": 0}
     # the first volunteer's phone no longer acts on it

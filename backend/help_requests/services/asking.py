@@ -2,7 +2,7 @@
 detail with its timeline, and cancelling from the requester's side."""
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import false, or_, select
+from sqlalchemy import and_, false, or_, select
 
 from backend.accounts.models import User
 from backend.common.i18n import pick
@@ -137,17 +137,25 @@ def _visible_filter(user: User):
 
 
 def list_requests(user: User, *, status: str | None = None, grid_id: int | None = None,
-                  resident_id: int | None = None, page: int = 1, per_page: int = 20) -> Page:
-    """The caller's requests, newest first. Lists never reveal a resident's contact details: a
-    volunteer opens their task for the address (one audited read each)."""
+                  resident_id: int | None = None, needs_worker: bool = False, order: str = "newest",
+                  page: int = 1, per_page: int = 20) -> Page:
+    """The caller's requests, newest first (or oldest: a worker's triage). `needs_worker`: only
+    those nobody will take without a worker — escalated, or open with no wave to come. Lists
+    never reveal a resident's contact details: a volunteer opens their task for the address (one
+    audited read each)."""
     statement = select(HelpRequest).where(_visible_filter(user))
     if status is not None:
         statement = statement.where(HelpRequest.status == status)
+    if needs_worker:
+        statement = statement.where(or_(HelpRequest.status == "escalated",
+                                        and_(HelpRequest.status == "open", ~matching.awaiting_wave())))
     if grid_id is not None:
         statement = statement.where(HelpRequest.grid_id == grid_id if grid_id in visible_grid_ids(user) else false())
     if resident_id is not None:
         statement = statement.where(HelpRequest.resident_id == resident_id)
-    result = paginate(statement.order_by(HelpRequest.created_at.desc(), HelpRequest.id.desc()), page, per_page)
+    ordering = ((HelpRequest.created_at.asc(), HelpRequest.id.asc()) if order == "oldest"
+                else (HelpRequest.created_at.desc(), HelpRequest.id.desc()))
+    result = paginate(statement.order_by(*ordering), page, per_page)
     volunteer = volunteer_of(user)
     moment = now()
     result.items = [RequestView(request, full=_sees_whole(user, request, volunteer, moment), timeline=False)

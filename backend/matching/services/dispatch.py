@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import exists, func, select, update
 
 from backend.algorithms.matching import WavePlan, dispatch_record, first_wave_at, next_wave, wave_interval
 from backend.alerts.models import ENDED_STATUSES, Alert
@@ -37,6 +37,14 @@ REOFFERABLE = ("withdrawn", "expired")  # closed without the volunteer saying no
 
 def owner(request_id: int) -> tuple[str, int]:
     return ("help_request", request_id)
+
+
+def awaiting_wave():
+    """SQL, about a HelpRequest row: a wave of it is still to come (the first one of a scheduled
+    request, or the next). An open request without one is nobody's to offer: the grid's workers
+    have it (category other, nobody eligible, a resident who is not active)."""
+    return exists().where(Timer.owner_type == "help_request", Timer.owner_id == HelpRequest.id,
+                          Timer.handler == WAVE_TIMER, Timer.status == "pending")
 
 
 def wave_plan() -> WavePlan:

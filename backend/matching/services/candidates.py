@@ -1,9 +1,12 @@
 """Candidate search: the facts matching needs about a help request and about the volunteers near
 it, loaded in a fixed handful of queries (never one per volunteer), and ranked.
 
-Only volunteers whose home lies inside the bounding box of the community's largest travel
-radius (capped at MAX_SEARCH_KM) are loaded: a range query the index on volunteers
-(community_id, home_lat, home_lng) serves; rank() then checks each one's own radius exactly."""
+One query finds the volunteers: the active, on-duty ones whose home lies inside the bounding box
+of the community's largest travel radius (capped at MAX_SEARCH_KM) and of their own radius, read
+from the index ix_volunteers_search alone, who also pass the other hard rules SQL can check
+(SQL_RULES). Those rules are an optimisation only, each a necessary condition for rank() to accept
+someone: rank() checks every rule again (the exact distance among them) and stays the one place
+that decides (docs/matching.md, "Candidate search")."""
 import math
 from collections import defaultdict
 from dataclasses import dataclass
@@ -11,7 +14,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import and_, case, exists, func, or_, select, true
+from sqlalchemy import and_, case, exists, func, or_, select, true, union_all
 
 from backend.algorithms.geo import bounding_box
 from backend.algorithms.matching import (
@@ -163,13 +166,12 @@ def hard_rule_conditions(request: HelpRequest, facts: RequestFacts) -> list | No
                   Volunteer.home_lat.is_not(None), Volunteer.home_lng.is_not(None)]
     if facts.preferred_gender is not None:
         conditions.append(Volunteer.gender == facts.preferred_gender)
-    refused = set(db.session.scalars(select(Offer.volunteer_id).where(
-        Offer.help_request_id == request.id, Offer.status == "declined")))
-    refused |= set(db.session.scalars(select(HelpRequestEvent.volunteer_id).where(
-        HelpRequestEvent.help_request_id == request.id, HelpRequestEvent.volunteer_id.is_not(None),
-        HelpRequestEvent.event.in_(RELIABILITY_EVENTS))))
-    refused |= set(db.session.scalars(select(VolunteerBlock.volunteer_id).where(
-        VolunteerBlock.resident_id == request.resident_id)))
+    refused = set(db.session.scalars(union_all(
+        select(Offer.volunteer_id).where(Offer.help_request_id == request.id, Offer.status == "declined"),
+        select(HelpRequestEvent.volunteer_id).where(
+            HelpRequestEvent.help_request_id == request.id, HelpRequestEvent.volunteer_id.is_not(None),
+            HelpRequestEvent.event.in_(RELIABILITY_EVENTS)),
+        select(VolunteerBlock.volunteer_id).where(VolunteerBlock.resident_id == request.resident_id))))
     if refused:
         conditions.append(Volunteer.id.not_in(sorted(refused)))
     if not facts.is_welfare_check and facts.skill_needed is not None:

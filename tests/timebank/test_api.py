@@ -65,9 +65,13 @@ def test_a_tiny_gift_below_a_minute_is_refused(scene, phone_of):
     assert list(body["errors"]) == ["hours"]
 
 
-@pytest.mark.parametrize("query", ["page=0", "per_page=1000", "page=x", "bucket=gift", "per_page=-1"])
+@pytest.mark.parametrize("query", ["page=0", "per_page=1000", "page=x", "bucket=gift", "per_page=-1",
+                                   "page=99999999999999999999", "page=1000001"])
 def test_bad_history_queries_are_422(scene, phone_of, query):
     _error_shape(phone_of(scene.volunteer).get(f"{TB}/me/history?{query}"), 422)
+    _error_shape(phone_of(scene.resident_user).get(f"{TB}/members/{scene.resident.id}?{query}"), 422)
+    if not query.startswith("bucket"):
+        _error_shape(phone_of(scene.admin).get(f"{TB}/volunteers?{query}"), 422)
 
 
 @pytest.mark.parametrize("query", ["year=1", "year=abc", "year=99999999999999999999"])

@@ -163,6 +163,21 @@ class Config:
     MATCHING_SCHEDULED_LEAD_HOURS = _env_int("MATCHING_SCHEDULED_LEAD_HOURS", 24)
     MATCHING_WEIGHTS: dict = {}
 
+    # Batch plans (docs/batch_plans.md): a scheduled request whose window starts on a later local
+    # date is held for that date's plan (BATCH_HOLD=0: waves only). The worker process plans and
+    # sends a date's held requests at BATCH_NIGHTLY_TIME (local, the day before) for the grids
+    # nobody planned by hand; waves start anyway BATCH_GRACE_MINUTES after it. A planned volunteer
+    # has BATCH_ANSWER_HOURS to answer (at the latest until BATCH_WAVES_BEFORE_HOURS before the
+    # window) before the waves start; a plan weighs each request's BATCH_CANDIDATES best candidates
+    # and takes at most BATCH_MAX_REQUESTS requests (the rest wait for the waves).
+    BATCH_HOLD = _env("BATCH_HOLD", "1") not in ("0", "false", "no")
+    BATCH_NIGHTLY_TIME = _env("BATCH_NIGHTLY_TIME", "20:00")
+    BATCH_GRACE_MINUTES = _env_int("BATCH_GRACE_MINUTES", 60)
+    BATCH_ANSWER_HOURS = _env_int("BATCH_ANSWER_HOURS", 12)
+    BATCH_WAVES_BEFORE_HOURS = _env_int("BATCH_WAVES_BEFORE_HOURS", 6)
+    BATCH_CANDIDATES = _env_int("BATCH_CANDIDATES", 12)
+    BATCH_MAX_REQUESTS = _env_int("BATCH_MAX_REQUESTS", 500)
+
     # Time bank (docs/timebank.md): the hours a volunteer may give to family members in a calendar
     # year, for every community and per community id; the most hours a worker may add by hand at once.
     TIMEBANK_GIFT_YEARLY_CAP_HOURS = _env_int("TIMEBANK_GIFT_YEARLY_CAP_HOURS", 40)
@@ -209,6 +224,7 @@ class TestConfig(Config):
     ARGON2_MEMORY_COST = 8
     RATELIMIT_STORAGE_URI = "memory://"
     LOGIN_LIMIT_PER_IP = "1000 per 15 minutes"
+    BATCH_HOLD = False  # the other domains' tests see plain waves; tests/batch turns holding on
 
 
 CONFIGS = {"development": DevelopmentConfig, "production": ProductionConfig, "test": TestConfig}

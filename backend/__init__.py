@@ -53,6 +53,7 @@ def import_models() -> None:
     import backend.accounts.models  # noqa: F401
     import backend.alerts.models  # noqa: F401
     import backend.audit.models  # noqa: F401
+    import backend.batch.models  # noqa: F401
     import backend.common.idempotency  # noqa: F401
     import backend.community.models  # noqa: F401
     import backend.help_requests.models  # noqa: F401
@@ -70,6 +71,7 @@ def register_blueprints(app: Flask) -> None:
     from backend.alerts import kinds as alert_kinds
     from backend.alerts.routes import blp as alerts_blp
     from backend.audit.routes import blp as audit_blp
+    from backend.batch.routes import blp as batch_blp
     from backend.community.routes import blp as community_blp
     from backend.extensions import api
     from backend.help_requests.routes import blp as help_requests_blp
@@ -85,7 +87,7 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (accounts_blp, community_blp, onboarding_blp, volunteers_blp, people_blp, audit_blp,
                       notifications_blp, push_blp, alerts_blp, help_requests_blp, matching_blp, timebank_blp,
-                      providers_blp):
+                      providers_blp, batch_blp):
         api.register_blueprint(blueprint)
     alert_kinds.check_settings(app)  # once every domain's alert kinds are registered
     app.register_blueprint(pwa_blueprint)

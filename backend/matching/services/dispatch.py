@@ -3,8 +3,13 @@ with nobody accepting it is escalated to the grid's workers (an alert they ackno
 
 Everything here is staged in the caller's transaction (no commit): help_requests calls
 stage_dispatch() when a request is created or goes back to open, and stage_close_offers() when it
-leaves offered/escalated; the wave timer's handler runs in the worker's transaction."""
-from datetime import datetime, timedelta
+leaves offered/escalated; the wave timer's handler runs in the worker's transaction.
+
+Holding (docs/batch_plans.md): a scheduled request whose window starts on a later local date is
+held for that date's batch plan instead of going out in waves. It is never lost: its first wave is
+scheduled as usual, only not before the night's planning time plus a grace, so the waves start
+anyway if no plan sends it; a plan that sends it replaces that timer."""
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -31,6 +36,7 @@ from backend.people.models import Resident
 from backend.volunteers.models import Volunteer
 
 WAVE_TIMER = "matching_wave"
+NIGHTLY_TIMER = "batch_nightly"  # its handler is backend/batch's: plan and send a date's held requests
 OPEN_OFFER = "offered"
 REOFFERABLE = ("withdrawn", "expired")  # closed without the volunteer saying no: may be offered again
 
@@ -104,9 +110,91 @@ def stage_dispatch(request: HelpRequest, moment: datetime | None = None) -> None
     plan = wave_plan()
     timers.cancel(owner(request.id), WAVE_TIMER)
     starts = first_wave_at(plan, not request.asap, _window_start(request, moment), moment)
+    held_for = held_date(request, moment)
+    if held_for is not None:
+        planning = planning_time(request.community_id, held_for)
+        starts = max(starts, planning + timedelta(minutes=current_app.config.get("BATCH_GRACE_MINUTES", 60)))
+        ensure_nightly_run(request.community_id, held_for, planning)
+        timers.schedule(WAVE_TIMER, starts, owner(request.id), {"waves_sent": 0, "held_for": held_for.isoformat()})
+        return
     if starts > moment:
         timers.schedule(WAVE_TIMER, starts, owner(request.id), {"waves_sent": 0})
         return
+    send_wave(request, moment, 0)
+
+
+def _community_zone(community_id: int) -> ZoneInfo:
+    return ZoneInfo(db.session.scalar(select(Community.timezone).where(Community.id == community_id)))
+
+
+def local_date_of(request: HelpRequest) -> date:
+    """The community's local date the request's window starts on."""
+    return request.window_start.astimezone(_community_zone(request.community_id)).date()
+
+
+def local_day_bounds(community_id: int, day: date) -> tuple[datetime, datetime]:
+    """[start, end) of a local date, as UTC instants."""
+    zone = _community_zone(community_id)
+    start = datetime.combine(day, time(0), tzinfo=zone)
+    return start, datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+
+
+def planning_time(community_id: int, day: date) -> datetime:
+    """When the nightly run plans `day`: BATCH_NIGHTLY_TIME ("HH:MM", local) on the day before."""
+    hour, minute = (int(part) for part in current_app.config.get("BATCH_NIGHTLY_TIME", "20:00").split(":"))
+    return datetime.combine(day - timedelta(days=1), time(hour, minute), tzinfo=_community_zone(community_id))
+
+
+def held_date(request: HelpRequest, moment: datetime) -> date | None:
+    """The date whose batch plan holds this request, or None (it goes out in waves): held when
+    BATCH_HOLD is on, the request is scheduled and not urgent, its window starts on a later local
+    date than today, and that date's planning time plus the grace is still to come."""
+    if not current_app.config.get("BATCH_HOLD", True) or request.asap or request.window_start is None:
+        return None
+    if request.urgency != "normal" or request.category == "other":
+        return None
+    day = local_date_of(request)
+    if day <= moment.astimezone(_community_zone(request.community_id)).date():
+        return None
+    grace = timedelta(minutes=current_app.config.get("BATCH_GRACE_MINUTES", 60))
+    return day if moment < planning_time(request.community_id, day) + grace else None
+
+
+def ensure_nightly_run(community_id: int, day: date, due_at: datetime) -> None:
+    """One pending nightly run per community and date (the first request held for it schedules it)."""
+    pending = db.session.scalars(select(Timer).where(
+        Timer.owner_type == "community", Timer.owner_id == community_id, Timer.handler == NIGHTLY_TIMER,
+        Timer.status == "pending"))
+    if any(timer.payload.get("date") == day.isoformat() for timer in pending):
+        return
+    timers.schedule(NIGHTLY_TIMER, due_at, ("community", community_id), {"date": day.isoformat()})
+
+
+def stage_planned_offer(request: HelpRequest, volunteer_id: int, reasons: list, distance_km: float | None,
+                        moment: datetime) -> Offer:
+    """A batch plan offers the held request to its proposed volunteer (wave 0: the plan); the
+    request is offered, and its waves start if they have not answered by the answer deadline
+    (BATCH_ANSWER_HOURS after sending, but at the latest BATCH_WAVES_BEFORE_HOURS before the window)."""
+    config = current_app.config
+    timers.cancel(owner(request.id), WAVE_TIMER)
+    offer = db.session.scalar(select(Offer).where(Offer.help_request_id == request.id,
+                                                  Offer.volunteer_id == volunteer_id))
+    offer = offer or Offer(help_request_id=request.id, volunteer_id=volunteer_id)
+    offer.wave, offer.status, offer.created_at, offer.answered_at = 0, OPEN_OFFER, moment, None
+    offer.decline_reason, offer.distance_km, offer.reasons = None, distance_km, list(reasons)
+    db.session.add(offer)
+    assigning.stage_transition(request.id, "offered", data={"batch_plan": True, "volunteer_ids": [volunteer_id]})
+    _notify_volunteers(request, [volunteer_id])
+    deadline = min(moment + timedelta(hours=config.get("BATCH_ANSWER_HOURS", 12)),
+                   _window_start(request, moment) - timedelta(hours=config.get("BATCH_WAVES_BEFORE_HOURS", 6)))
+    timers.schedule(WAVE_TIMER, max(moment, deadline), owner(request.id), {"waves_sent": 0})
+    db.session.flush()
+    return offer
+
+
+def send_waves_now(request: HelpRequest, moment: datetime) -> None:
+    """A held request the plan gives nobody: its waves start now."""
+    timers.cancel(owner(request.id), WAVE_TIMER)
     send_wave(request, moment, 0)
 
 

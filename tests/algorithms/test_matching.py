@@ -1,6 +1,7 @@
 """Matching: the hard rules, the score and its reasons, availability, and waves (no app, no database)."""
 import json
-from dataclasses import replace
+import random
+from dataclasses import asdict, replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -369,6 +370,51 @@ def test_the_dispatch_record_holds_inputs_refusals_weights_and_breakdown_as_json
     assert set(record["ranked"][0]["breakdown"]) == set(COMPONENTS)
     assert record["ranked"][0]["reasons"][0] == {"code": "distance", "params": {"km": 0.5}}
     assert "search" not in record
+
+
+def _reference_plain(value):
+    """The record's first implementation: dataclasses.asdict, then this pass over the result."""
+    if isinstance(value, dict):
+        return {key: _reference_plain(item) for key, item in value.items()}
+    if isinstance(value, (frozenset, set)):
+        return sorted(_reference_plain(item) for item in value)
+    if isinstance(value, (list, tuple)):
+        return [_reference_plain(item) for item in value]
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    return value
+
+
+def test_the_dispatch_record_is_what_asdict_gave_for_varied_candidates():
+    chance = random.Random(5)
+    request = a_request(resident_languages=frozenset({"hangzhou_dialect", "mandarin"}), preferred_gender="female")
+    candidates = []
+    for number in range(1, 80):
+        weekly = tuple((chance.randrange(7), start, start + chance.choice([60, 240, 600]))
+                       for start in chance.sample(range(0, 800, 30), chance.randint(0, 3)))
+        exceptions = tuple((WEDNESDAY + timedelta(days=day), chance.random() < 0.5,
+                            *chance.choice([(None, None), (480, 720)])) for day in chance.sample(range(-1, 3), 1))
+        candidates.append(a_candidate(
+            number, km=chance.uniform(0, 3), gender=chance.choice(["female", "male"]),
+            skills=frozenset(chance.sample(["companionship", "errands", "meal_delivery"], chance.randint(0, 3))),
+            languages=frozenset(chance.sample(["mandarin", "hangzhou_dialect"], chance.randint(0, 2))),
+            availability=chance.choice([EVERY_DAY_8_TO_18, Availability(weekly, exceptions)]),
+            helped_resident_count=chance.randint(0, 3), helped_resident_rating=chance.choice([None, 4.5]),
+            rating=chance.choice([None, 4.8]), ratings_count=chance.randint(0, 9), completed=chance.randint(0, 9)))
+    ranked = rank(request, candidates)
+    assert len(ranked) >= 5
+    record = dispatch_record(request, candidates, Weights(), ranked)
+    reference = _reference_plain({
+        "request": asdict(request),
+        "weights": asdict(Weights()),
+        "candidates": [dict(asdict(candidate), ineligible=list(ineligibility(request, candidate)))
+                       for candidate in candidates],
+        "ranked": [asdict(item) for item in ranked],
+    })
+    assert record == reference
+    assert json.loads(json.dumps(record)) == record
 
 
 def test_the_dispatch_record_says_how_the_candidates_were_found_when_told():

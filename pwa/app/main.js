@@ -133,6 +133,7 @@ route(/^\/worker\/volunteers\/(\d+)\/?$/, staff(volunteerVettingScreens, "showVo
 route(/^\/worker\/requests\/?$/, staff(workerRequestScreens, "showWorkerRequests"));
 route(/^\/worker\/requests\/(\d+)\/?$/, staff(workerRequestScreens, "showWorkerRequest"));
 route(/^\/worker\/callbacks\/?$/, staff(() => import("./worker-callbacks.js"), "showCallbacks"));
+route(/^\/worker\/plan\/?$/, staff(() => import("./worker-plan.js"), "showPlanTomorrow"));
 // end of worker screens
 // alerts (safety notifications link to /alerts/<id>) and the on-duty roster: workers and admins
 route(/^\/alerts\/?$/, staff(alertScreens, "showAlerts"));

@@ -81,7 +81,17 @@ export async function showWorkerHome(user, options, wireElderSwitch) {
     countKey: "worker.grids_shown", countAll: false,
     build: (grid) => linkButton(`/worker/grids/${grid.id}`, grid.name),
   });
+  addPlanLink(screen);
   await Promise.all([grids.show("/api/v1/grids"), showOpenAlerts(screen), showWaitingRequests(screen)]);
+}
+
+/** 明天的安排 (/worker/plan), next to the call-backs in the home's menu. */
+function addPlanLink(screen) {
+  const item = document.createElement("li");
+  const link = linkButton("/worker/plan", t("worker.plan.menu"));
+  link.classList.remove("list-button");
+  item.append(link);
+  slot(screen, "callbacks").closest("li").after(item);
 }
 
 /**

@@ -37,7 +37,10 @@ def test_the_first_wave_offers_the_three_best_and_tells_each_of_them(scene, phon
     assert events_of(request.id) == ["created", "offered"]
     assert sorted(notified_user_ids("help_request_offer")) == sorted(user.id for user in people[:3])
     record = db.session.scalar(select(Dispatch).where(Dispatch.help_request_id == request.id)).record
-    assert set(record) == {"request", "weights", "candidates", "ranked"}
+    assert set(record) == {"request", "weights", "candidates", "ranked", "search"}
+    # how the candidates were found: anyone missing was refused by one of these rules (PIPL art. 24)
+    assert record["search"]["within_reach_box"] is True and "lacks_skill" in record["search"]["hard_rules_in_sql"]
+    assert record["search"]["loaded"] == len(record["candidates"])
     assert [item["volunteer_id"] for item in record["ranked"]][:3] == first_three
     assert record["ranked"][0]["reasons"][0]["code"] == "distance"
     [timer] = pending_wave_timers(request.id)

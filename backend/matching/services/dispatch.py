@@ -227,7 +227,7 @@ def send_wave(request: HelpRequest, moment: datetime, waves_sent: int) -> list[O
         sent.append(offer)
     db.session.add(DispatchRecord(help_request_id=request.id, wave=number, at=moment, offered_volunteer_ids=wave_ids,
                                   record=dispatch_record(ranking.request, ranking.candidates, ranking.weights,
-                                                         ranking.ranked)))
+                                                         ranking.ranked, search=ranking.search)))
     if request.status == "open":
         assigning.stage_transition(request.id, "offered", data={"wave": number, "volunteer_ids": wave_ids})
     volunteers = _notify_volunteers(request, wave_ids)

@@ -169,13 +169,13 @@ class Config:
     # nobody planned by hand; waves start anyway BATCH_GRACE_MINUTES after it. A planned volunteer
     # has BATCH_ANSWER_HOURS to answer (at the latest until BATCH_WAVES_BEFORE_HOURS before the
     # window) before the waves start; a plan weighs each request's BATCH_CANDIDATES best candidates
-    # and takes at most BATCH_MAX_REQUESTS requests (the rest wait for the waves).
+    # (0: every eligible one) and takes at most BATCH_MAX_REQUESTS requests (the rest wait for the waves).
     BATCH_HOLD = _env("BATCH_HOLD", "1") not in ("0", "false", "no")
     BATCH_NIGHTLY_TIME = _env("BATCH_NIGHTLY_TIME", "20:00")
     BATCH_GRACE_MINUTES = _env_int("BATCH_GRACE_MINUTES", 60)
     BATCH_ANSWER_HOURS = _env_int("BATCH_ANSWER_HOURS", 12)
     BATCH_WAVES_BEFORE_HOURS = _env_int("BATCH_WAVES_BEFORE_HOURS", 6)
-    BATCH_CANDIDATES = _env_int("BATCH_CANDIDATES", 12)
+    BATCH_CANDIDATES = _env_int("BATCH_CANDIDATES", 0)
     BATCH_MAX_REQUESTS = _env_int("BATCH_MAX_REQUESTS", 500)
 
     # Time bank (docs/timebank.md): the hours a volunteer may give to family members in a calendar

@@ -221,3 +221,20 @@ def test_unknown_plans_and_items_are_not_found(scene, phone_of):
         response = worker.get(path)
         assert response.status_code == 404 and response.get_json()["reason"] == "not_found"
     assert worker.post(f"/api/v1/batch-plans/{10 ** 30}/send").status_code == 404
+
+
+def test_the_plan_weighs_every_eligible_candidate_not_only_each_request_s_best(app, scene, phone_of):
+    people = [volunteer_at(scene.community, scene.grid, km, load_cap=1) for km in (0.1, 0.3, 0.5)]
+    phone = phone_of(scene.resident_user)
+    requests = [ask_tomorrow(phone, "09:00", "10:00") for _ in range(3)]  # one building: the same best for all
+    worker = phone_of(scene.worker)
+    app.config["BATCH_CANDIDATES"] = 1
+    try:
+        capped = make_plan(worker)
+    finally:
+        app.config["BATCH_CANDIDATES"] = 0
+    assert capped["matched"] == 1
+    plan = make_plan(worker)
+    assert plan["matched"] == 3
+    assert sorted(item_for(plan, request.id)["volunteer_id"] for request in requests) == sorted(
+        user.volunteer_id for user in people)

@@ -28,6 +28,7 @@ from backend.people.models import Resident
 from backend.volunteers.models import Volunteer
 
 MAX_DAYS_AHEAD = 60
+CANDIDATES_SHOWN = 12  # per request, kept on its item for the worker to choose from
 LISTED = 200
 
 
@@ -114,7 +115,7 @@ def first_come_first_served(requests: list[HelpRequest], lists: dict[int, list],
 
 def build_plan(community_id: int, day: date, grid_ids: list[int], *, user: User | None, moment: datetime) -> BatchPlan:
     """Stage a draft plan of the date's held requests of these grids (no commit)."""
-    k = current_app.config.get("BATCH_CANDIDATES", 12)
+    k = current_app.config.get("BATCH_CANDIDATES", 0) or None
     requests = held_requests(community_id, day, grid_ids)
     rankings = {request.id: ranking_for(request, moment).ranked[:k] for request in requests}
     lists = {rid: [(item.volunteer_id, item.score) for item in ranked] for rid, ranked in rankings.items()}
@@ -140,11 +141,17 @@ def build_plan(community_id: int, day: date, grid_ids: list[int], *, user: User 
             reasons=_reasons_json(chosen.reasons) if chosen else [],
             candidates=[{"volunteer_id": item.volunteer_id, "score": round(item.score, 6),
                          "distance_km": round(item.distance_km, 2), "reasons": _reasons_json(item.reasons)}
-                        for item in rankings[request.id]],
+                        for item in _shown(rankings[request.id], chosen)],
             fcfs_volunteer_id=fcfs.get(request.id, (None,))[0]))
     db.session.add(plan)
     db.session.flush()
     return plan
+
+
+def _shown(ranked: list, chosen) -> list:
+    """The candidates a worker chooses among: the CANDIDATES_SHOWN best, and the proposed one."""
+    shown = ranked[:CANDIDATES_SHOWN]
+    return shown if chosen is None or chosen in shown else [*shown, chosen]
 
 
 def _grids_for(user: User, grid_ids: list[int] | None) -> list[int]:

@@ -95,3 +95,18 @@ def test_waves_start_anyway_when_no_plan_sends_the_request(app, clock, scene, ph
     assert status_of(request_id) == "offered"
     assert offered_ids(request_id) == [user.volunteer_id for user in people[:3]]
     assert db.session.get(HelpRequest, request_id).status == "offered"
+
+
+def test_the_nightly_run_plans_what_was_asked_after_a_plan_sent_by_hand(app, clock, scene, phone_of):
+    volunteers_in_a_row(scene.community, scene.grid, 4)
+    phone, worker = phone_of(scene.resident_user), phone_of(scene.worker)
+    first_id = ask_tomorrow(phone, "09:00", "10:00").id
+    plan = make_plan(worker)
+    assert worker.post(f"/api/v1/batch-plans/{plan['id']}/send").status_code == 200
+    later_id = ask_tomorrow(phone, "14:00", "15:00").id
+    clock.current = PLANNING
+    run_worker(app)
+    assert status_of(later_id) == "offered"
+    [offer] = db.session.query(Offer).filter_by(help_request_id=later_id).all()
+    assert offer.wave == 0
+    assert len(db.session.query(Offer).filter_by(help_request_id=first_id).all()) == 1

@@ -138,3 +138,35 @@ def test_a_discarded_plan_cannot_be_sent_and_its_requests_stay_held(scene, phone
     assert worker.post(f"/api/v1/batch-plans/{plan['id']}/send").status_code == 409
     assert status_of(request.id) == "open" and timers_of("help_request", request.id, WAVE_TIMER)
     assert make_plan(worker)["requests"] == 1
+
+
+def test_a_later_plan_does_not_count_on_a_volunteer_holding_a_planned_offer(scene, phone_of):
+    near = volunteer_at(scene.community, scene.grid, 0.1, load_cap=1)
+    farther = volunteer_at(scene.community, scene.grid, 0.8, load_cap=1)
+    phone, worker = phone_of(scene.resident_user), phone_of(scene.worker)
+    first = ask_tomorrow(phone, "09:00", "10:00")
+    plan = make_plan(worker)
+    assert item_for(plan, first.id)["volunteer_id"] == near.volunteer_id
+    worker.post(f"/api/v1/batch-plans/{plan['id']}/send")
+    later = ask_tomorrow(phone, "14:00", "15:00")
+    again = make_plan(worker)
+    assert again["requests"] == 1 and item_for(again, later.id)["volunteer_id"] == farther.volunteer_id
+    item = item_for(again, later.id)
+    response = worker.patch(f"/api/v1/batch-plans/{again['id']}/items/{item['id']}", {"volunteer_id": near.volunteer_id})
+    assert response.status_code == 409 and response.get_json()["reason"] == "volunteer_at_capacity"
+
+
+def test_a_later_plan_does_not_give_a_planned_volunteer_a_second_task_at_that_time(scene, phone_of):
+    near = volunteer_at(scene.community, scene.grid, 0.1, load_cap=3)
+    farther = volunteer_at(scene.community, scene.grid, 0.8, load_cap=3)
+    phone, worker = phone_of(scene.resident_user), phone_of(scene.worker)
+    ask_tomorrow(phone, "09:00", "11:00")
+    plan = make_plan(worker)
+    worker.post(f"/api/v1/batch-plans/{plan['id']}/send")
+    clashing, free = ask_tomorrow(phone, "10:00", "10:30"), ask_tomorrow(phone, "14:00", "15:00")
+    again = make_plan(worker)
+    assert item_for(again, clashing.id)["volunteer_id"] == farther.volunteer_id
+    assert item_for(again, free.id)["volunteer_id"] == near.volunteer_id
+    item = item_for(again, clashing.id)
+    response = worker.patch(f"/api/v1/batch-plans/{again['id']}/items/{item['id']}", {"volunteer_id": near.volunteer_id})
+    assert response.status_code == 409 and response.get_json()["reason"] == "volunteer_busy_then"

@@ -22,7 +22,8 @@ from backend.errors import Conflict, InvalidInput, NotFound
 from backend.extensions import db
 from backend.help_requests.models import HelpRequest
 from backend.matching.services.candidates import OPEN_TASK_STATUSES, ranking_for
-from backend.matching.services.dispatch import awaiting_wave, category_label, local_day_bounds, when_text
+from backend.matching.models import Offer
+from backend.matching.services.dispatch import PLAN_WAVE, awaiting_wave, category_label, local_day_bounds, when_text
 from backend.matching.services.offers import language_names
 from backend.people.models import Resident
 from backend.volunteers.models import Volunteer
@@ -80,20 +81,41 @@ def held_requests(community_id: int, day: date, grid_ids: list[int]) -> list[Hel
     return list(db.session.scalars(statement))
 
 
-def capacities(volunteer_ids) -> dict[int, int]:
-    """Each volunteer's capacity for the day: their load cap less the tasks they have open."""
+def reserved_windows(volunteer_ids, community_id: int, day: date) -> dict[int, list[tuple[datetime, datetime]]]:
+    """The windows of that date's sent plans' offers each volunteer has not answered yet: a planned
+    offer holds its place, so a later plan neither counts on that capacity nor that time."""
+    ids = sorted(set(volunteer_ids))
+    start, end = local_day_bounds(community_id, day)
+    rows = db.session.execute(select(Offer.volunteer_id, HelpRequest.window_start, HelpRequest.window_end)
+                              .join(HelpRequest, HelpRequest.id == Offer.help_request_id).where(
+        Offer.volunteer_id.in_(ids), Offer.wave == PLAN_WAVE, Offer.status == "offered",
+        HelpRequest.status == "offered", HelpRequest.window_start >= start, HelpRequest.window_start < end)).all()
+    reserved: dict[int, list] = {}
+    for volunteer_id, window_start, window_end in rows:
+        reserved.setdefault(volunteer_id, []).append((window_start, window_end))
+    return reserved
+
+
+def capacities(volunteer_ids, reserved: dict | None = None) -> dict[int, int]:
+    """Each volunteer's capacity for the day: their load cap less the tasks they have open (and
+    the planned offers they hold for it)."""
     ids = sorted(set(volunteer_ids))
     if not ids:
         return {}
+    reserved = reserved or {}
     caps = dict(db.session.execute(select(Volunteer.id, Volunteer.load_cap).where(Volunteer.id.in_(ids))).all())
     busy = dict(db.session.execute(select(HelpRequest.volunteer_id, func.count()).where(
         HelpRequest.volunteer_id.in_(ids), HelpRequest.status.in_(OPEN_TASK_STATUSES))
         .group_by(HelpRequest.volunteer_id)).all())
-    return {vid: max(0, (caps.get(vid) or 0) - busy.get(vid, 0)) for vid in ids}
+    return {vid: max(0, (caps.get(vid) or 0) - busy.get(vid, 0) - len(reserved.get(vid, ()))) for vid in ids}
 
 
 def _overlaps(a_start, a_end, b_start, b_end) -> bool:
     return a_start < b_end and b_start < a_end
+
+
+def _clashes(request: HelpRequest, windows) -> bool:
+    return any(_overlaps(request.window_start, request.window_end, start, end) for start, end in windows)
 
 
 def first_come_first_served(requests: list[HelpRequest], lists: dict[int, list], capacity: dict[int, int]) -> dict:
@@ -118,8 +140,12 @@ def build_plan(community_id: int, day: date, grid_ids: list[int], *, user: User 
     k = current_app.config.get("BATCH_CANDIDATES", 0) or None
     requests = held_requests(community_id, day, grid_ids)
     rankings = {request.id: ranking_for(request, moment).ranked[:k] for request in requests}
-    lists = {rid: [(item.volunteer_id, item.score) for item in ranked] for rid, ranked in rankings.items()}
-    capacity = capacities(vid for ranked in lists.values() for vid, _score in ranked)
+    everyone = {item.volunteer_id for ranked in rankings.values() for item in ranked}
+    reserved = reserved_windows(everyone, community_id, day)
+    by_request = {request.id: request for request in requests}
+    lists = {rid: [(item.volunteer_id, item.score) for item in ranked if not _clashes(
+        by_request[rid], reserved.get(item.volunteer_id, ()))] for rid, ranked in rankings.items()}
+    capacity = capacities(everyone, reserved)
     tasks = [Task(id=request.id, lat=None, lng=None, start=request.window_start, end=request.window_end)
              for request in requests]
     assignees = [Assignee(id=vid, lat=None, lng=None, capacity=cap) for vid, cap in capacity.items()]
@@ -223,11 +249,12 @@ def change_item(user: User, plan_id: int, item_id: int, volunteer_id: int | None
         if chosen is None:
             raise VolunteerNotEligible()
         others = [other for other in plan.items if other.id != item.id and other.volunteer_id == volunteer_id]
-        if len(others) >= capacities([volunteer_id])[volunteer_id]:
+        reserved = reserved_windows([volunteer_id], plan.community_id, plan.service_date)
+        if len(others) >= capacities([volunteer_id], reserved)[volunteer_id]:
             raise VolunteerAtCapacity()
         windows = db.session.execute(select(HelpRequest.window_start, HelpRequest.window_end).where(
             HelpRequest.id.in_([other.help_request_id for other in others]))).all()
-        if any(_overlaps(request.window_start, request.window_end, start, end) for start, end in windows):
+        if _clashes(request, [*windows, *reserved.get(volunteer_id, ())]):
             raise VolunteerBusyThen()
         item.volunteer_id, item.score, item.reasons = volunteer_id, round(chosen.score, 6), _reasons_json(chosen.reasons)
     item.edited_by_id, item.edited_at = user.id, now()

@@ -71,19 +71,21 @@ def discard_plan(user: User, plan_id: int):
     return view
 
 
-def grids_planned_by_hand(community_id: int, day: date) -> set[int]:
+def grids_in_hand_drafts(community_id: int, day: date) -> set[int]:
+    """Grids a worker or admin is planning by hand for that date (a draft not sent yet)."""
     planned = set()
     for plan in db.session.scalars(select(BatchPlan).where(
             BatchPlan.community_id == community_id, BatchPlan.service_date == day, BatchPlan.made_by == "worker",
-            BatchPlan.status.in_(("draft", "sent")))):
+            BatchPlan.status == "draft")):
         planned.update(plan.grid_ids)
     return planned
 
 
 def nightly_run(community_id: int, day: date, moment: datetime) -> BatchPlan | None:
-    """Plan and send the date's held requests of every grid of the community nobody planned by hand
-    (a hand-made draft nobody sends waits for its requests' waves). Staged, no commit."""
-    grids = sorted(set(grids_of_community(community_id)) - grids_planned_by_hand(community_id, day))
+    """Plan and send the date's held requests of every grid of the community nobody is planning by
+    hand (a hand-made draft nobody sends leaves its grid's requests to their waves); in a grid whose
+    plan was sent by hand, that leaves the requests asked since. Staged, no commit."""
+    grids = sorted(set(grids_of_community(community_id)) - grids_in_hand_drafts(community_id, day))
     if not grids:
         return None
     plan = build_plan(community_id, day, grids, user=None, moment=moment)

@@ -36,6 +36,7 @@ from backend.people.models import Resident
 from backend.volunteers.models import Volunteer
 
 WAVE_TIMER = "matching_wave"
+PLAN_WAVE = 0  # an offer a batch plan sent (the waves number from 1)
 NIGHTLY_TIMER = "batch_nightly"  # its handler is backend/batch's: plan and send a date's held requests
 OPEN_OFFER = "offered"
 REOFFERABLE = ("withdrawn", "expired")  # closed without the volunteer saying no: may be offered again
@@ -180,7 +181,7 @@ def stage_planned_offer(request: HelpRequest, volunteer_id: int, reasons: list, 
     offer = db.session.scalar(select(Offer).where(Offer.help_request_id == request.id,
                                                   Offer.volunteer_id == volunteer_id))
     offer = offer or Offer(help_request_id=request.id, volunteer_id=volunteer_id)
-    offer.wave, offer.status, offer.created_at, offer.answered_at = 0, OPEN_OFFER, moment, None
+    offer.wave, offer.status, offer.created_at, offer.answered_at = PLAN_WAVE, OPEN_OFFER, moment, None
     offer.decline_reason, offer.distance_km, offer.reasons = None, distance_km, list(reasons)
     db.session.add(offer)
     assigning.stage_transition(request.id, "offered", data={"batch_plan": True, "volunteer_ids": [volunteer_id]})

@@ -53,7 +53,7 @@ function itemCard(screen, plan, item) {
   slot(root, "who").textContent = `${item.address_as} · ${item.building_label}`;
   slot(root, "proposed").textContent = item.volunteer_id
     ? t("worker.plan.proposed", { name: item.volunteer_name ?? "", reasons: item.reasons })
-    : t("worker.plan.nobody");
+    : t(item.edited_by_id ? "worker.plan.nobody_chosen" : "worker.plan.nobody");
   slot(root, "fcfs").textContent = item.fcfs_volunteer_id
     ? t("worker.plan.fcfs_would", { name: item.fcfs_volunteer_name ?? "" })
     : t("worker.plan.fcfs_nobody");

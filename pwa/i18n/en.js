@@ -949,6 +949,7 @@ export default {
   "worker.plan.empty": "Nothing is waiting to be planned for tomorrow.",
   "worker.plan.proposed": "To {name}: {reasons}",
   "worker.plan.nobody": "Nobody suitable is free: it goes to the waves of offers when sent.",
+  "worker.plan.nobody_chosen": "You chose nobody: it goes to the waves of offers when sent.",
   "worker.plan.fcfs_would": "First come, first served would send {name}.",
   "worker.plan.fcfs_nobody": "First come, first served would find nobody.",
   "worker.plan.change_label": "Choose another volunteer",

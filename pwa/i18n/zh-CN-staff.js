@@ -524,6 +524,7 @@ export default {
   "worker.plan.empty": "明天没有等待安排的求助。",
   "worker.plan.proposed": "派给 {name}：{reasons}",
   "worker.plan.nobody": "没有合适的志愿者：发出时交给逐轮邀请。",
+  "worker.plan.nobody_chosen": "您选了不派人：发出时交给逐轮邀请。",
   "worker.plan.fcfs_would": "先到先得会派给 {name}。",
   "worker.plan.fcfs_nobody": "先到先得时没人可派。",
   "worker.plan.change_label": "换一位志愿者",

@@ -122,7 +122,7 @@ def test_a_worker_plans_tomorrow_changes_a_volunteer_sends_and_the_volunteer_acc
     assert changed.value.status == 200
     expect(page.locator("#status")).to_have_text("已改为不派人。")
     keeping_company = card(page, "陪伴聊天")
-    expect(keeping_company).to_contain_text("没有合适的志愿者")
+    expect(keeping_company).to_contain_text("您选了不派人：发出时交给逐轮邀请。")
     expect(summary).to_contain_text("这份安排派出 1 项")
     keeping_company.get_by_label("换一位志愿者").select_option(label=keeping_company.locator("option", has_text="李师傅")
                                                             .inner_text())

@@ -61,9 +61,11 @@ function stateText(request) {
 
 function stepText(step, volunteers) {
   const data = step.data ?? {};
-  const text = t(`worker.req.step_${step.event}`, {
+  const key = step.event === "offered" && data.batch_plan ? "worker.req.step_offered_plan" : `worker.req.step_${step.event}`;
+  const text = t(key, {
     actor: step.actor?.display_name ?? t("worker.req.system"),
-    volunteer: step.volunteer?.display_name ?? volunteers.get(data.volunteer_id) ?? t("worker.req.a_volunteer"),
+    volunteer: step.volunteer?.display_name ?? volunteers.get(data.volunteer_id ?? data.volunteer_ids?.[0])
+      ?? t("worker.req.a_volunteer"),
     wave: data.wave ?? "", count: data.volunteer_ids?.length ?? 0,
   });
   if (!step.reason) {

@@ -902,6 +902,7 @@ export default {
   "worker.req.reason_nobody_took_it": "nobody took it for a day",
   "worker.req.step_created": "{actor} asked for help",
   "worker.req.step_offered": "Wave {wave}: offered to {count} volunteers",
+  "worker.req.step_offered_plan": "From tomorrow's plan: offered to {volunteer}",
   "worker.req.step_escalated": "Nobody took it; passed to the grid workers",
   "worker.req.step_accepted": "{actor} took it",
   "worker.req.step_assigned": "{actor} gave it to {volunteer}",

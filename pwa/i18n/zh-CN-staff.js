@@ -477,6 +477,7 @@ export default {
   "worker.req.reason_nobody_took_it": "一天都没有人接",
   "worker.req.step_created": "{actor} 发出求助",
   "worker.req.step_offered": "第 {wave} 轮：邀请了 {count} 位志愿者",
+  "worker.req.step_offered_plan": "按明天的安排：邀请了 {volunteer}",
   "worker.req.step_escalated": "邀请都没人接，转给网格员",
   "worker.req.step_accepted": "{actor} 接单",
   "worker.req.step_assigned": "{actor} 派给 {volunteer}",

@@ -85,7 +85,7 @@ def offers_of(live_server, request_id) -> list[tuple[int, int, str]]:
 
 
 def card(page, category):
-    return page.locator(".callback-card", has_text=category)
+    return page.locator(".plan-card", has_text=category)
 
 
 def test_a_worker_plans_tomorrow_changes_a_volunteer_sends_and_the_volunteer_accepts(open_tab, live_server, lane):
@@ -142,6 +142,9 @@ def test_a_worker_plans_tomorrow_changes_a_volunteer_sends_and_the_volunteer_acc
     assert offers_of(live_server, company) == [(li, 0, "offered")]
     assert offers_of(live_server, errand) == [(lane.volunteers["张阿姨"][1], 0, "offered")]
     assert tab.page_errors == [] and tab.csp_violations() == []
+    # The request's own timeline says the plan invited him, not "wave  : 1 volunteer".
+    page.goto(f"/worker/requests/{company}")
+    expect(page.get_by_text("按明天的安排：邀请了 李师傅")).to_be_visible()
 
     # 李师傅 finds the offer and takes it.
     volunteer = open_tab("/").page
@@ -169,7 +172,7 @@ def test_the_plan_screen_passes_axe_and_reflows(open_tab, live_server, lane, eld
     expect(_heading(page)).to_have_text("明天的安排")
     with page.expect_response("**/api/v1/batch-plans"):
         page.get_by_role("button", name="安排明天").click()
-    expect(page.locator(".callback-card").first).to_be_visible()
+    expect(page.locator(".plan-card").first).to_be_visible()
     options = {"runOnly": {"type": "tag", "values": AXE_TAGS}}
     if elder:
         options["rules"] = {"color-contrast-enhanced": {"enabled": True}}

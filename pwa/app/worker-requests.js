@@ -15,6 +15,7 @@ import { pagedList } from "./worker-lists.js";
 import { fillFacts, load, workerScreen } from "./worker.js";
 
 const SEEKING = new Set(["open", "offered", "escalated"]);
+const CANCELLABLE = new Set([...SEEKING, "accepted"]); // DESIGN.md §4
 // Reasons the system gives (escalation, expiry); people's reasons are their own words.
 const REASON_CODES = new Set(["last_wave_closed", "no_more_candidates", "window_passed", "nobody_took_it"]);
 
@@ -139,7 +140,7 @@ export async function showWorkerRequest([requestId], options) {
   slot(screen, "heading").textContent = t("worker.req.title");
   const me = signedInUser();
   const path = `/api/v1/help-requests/${requestId}`;
-  const forms = Object.fromEntries(["assign", "no-show", "confirm"].map((name) => [name, screen.querySelector(`[data-form="${name}"]`)]));
+  const forms = Object.fromEntries(["assign", "no-show", "cancel", "confirm"].map((name) => [name, screen.querySelector(`[data-form="${name}"]`)]));
   const volunteers = new Map(); // volunteer id → name, for the timeline (its steps carry ids only)
   let names = {};
   let request = null;
@@ -204,6 +205,9 @@ export async function showWorkerRequest([requestId], options) {
     slot(screen, "no-show-section").hidden = Boolean(pending) || status !== "accepted";
     forms["no-show"].hidden = keepForm !== "no-show" && (status !== "accepted" || forms["no-show"].hidden);
     slot(screen, "no-show-open").setAttribute("aria-expanded", String(!forms["no-show"].hidden));
+    slot(screen, "cancel-section").hidden = Boolean(pending) || !CANCELLABLE.has(status);
+    forms.cancel.hidden = keepForm !== "cancel" && (!CANCELLABLE.has(status) || forms.cancel.hidden);
+    slot(screen, "cancel-open").setAttribute("aria-expanded", String(!forms.cancel.hidden));
     forms.confirm.hidden = keepForm !== "confirm" && (Boolean(pending) || status !== "completed");
     fillTimeline(slot(screen, "timeline"), request.timeline ?? [], volunteers);
   }
@@ -284,6 +288,15 @@ export async function showWorkerRequest([requestId], options) {
     label: () => t("worker.req.no_show_label", { what: what() }),
     done: () => t("worker.req.no_show_done"),
   });
+  wire("cancel", {
+    labels: () => ({ reason: t("worker.req.cancel_reason") }),
+    body() {
+      const reason = forms.cancel.elements.reason.value.trim();
+      return reason ? { reason } : {};
+    },
+    label: () => t("worker.req.cancel_label", { what: what() }),
+    done: () => t("worker.req.cancel_done"),
+  });
   wire("confirm", {
     check: () => (forms.confirm.elements.rating.value ? {} : { rating: [t("worker.req.missing_rating")] }),
     labels: () => ({ rating: t("worker.req.rating"), comment: t("worker.req.comment") }),
@@ -299,15 +312,18 @@ export async function showWorkerRequest([requestId], options) {
     forms.assign.hidden = true;
     slot(screen, "candidates-heading").focus();
   });
-  const noShowOpen = slot(screen, "no-show-open");
-  noShowOpen.addEventListener("click", () => {
-    const opening = forms["no-show"].hidden;
-    forms["no-show"].hidden = !opening;
-    noShowOpen.setAttribute("aria-expanded", String(opening));
-    if (opening) {
-      forms["no-show"].elements.reason.focus();
-    }
-  });
+  // 报告志愿者没有来 and 替居民取消 each open their small form under the button.
+  for (const name of ["no-show", "cancel"]) {
+    const opener = slot(screen, `${name}-open`);
+    opener.addEventListener("click", () => {
+      const opening = forms[name].hidden;
+      forms[name].hidden = !opening;
+      opener.setAttribute("aria-expanded", String(opening));
+      if (opening) {
+        forms[name].elements.reason.focus();
+      }
+    });
+  }
 
   [names] = await Promise.all([categoryLabels(), refresh()]);
   if (request) {

@@ -5,6 +5,7 @@ the call-back list it opens; the address every help-request notification names
 (/help-requests/<id>) for each role; the alert's link to its request; and the new screens under axe,
 the computed-style scan and reflow, in the standard mode and in elder mode."""
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -247,6 +248,35 @@ def test_a_no_show_sends_the_request_out_again(open_tab, live_server, street):
     made = row(live_server, request_id)
     assert made.volunteer_id is None and made.status in ("open", "offered")
     expect(state(page)).not_to_contain_text("已接单")
+
+
+def test_a_worker_cancels_for_the_resident_with_a_reason_once_a_volunteer_has_it(open_tab, live_server, street):
+    request_id = request_in(live_server, street, "accepted", volunteer="李师傅")
+
+    def asked_an_hour_ago():
+        db.session.get(HelpRequest, request_id).created_at = now() - timedelta(hours=1)
+        db.session.commit()
+    _with_app(live_server, asked_an_hour_ago)
+    page = worker_tab(open_tab, street).page
+    page.goto(f"/worker/requests/{request_id}")
+    expect(state(page)).to_contain_text("李师傅 已接单")
+    page.get_by_role("button", name="替居民取消这项求助").click()
+    expect(page.get_by_label("取消原因")).to_be_focused()
+    with page.expect_response(f"**/api/v1/help-requests/{request_id}/cancel") as refused:
+        page.get_by_role("button", name="确认取消").click()
+    assert refused.value.status == 422
+    expect(page.get_by_role("alert")).to_contain_text("取消请说明原因")
+    page.screenshot(path="test-artifacts/worker-request-cancel-needs-a-reason.png", full_page=True)
+    assert row(live_server, request_id).status == "accepted"
+    page.get_by_label("取消原因").fill("儿子回来了")
+    with page.expect_response(f"**/api/v1/help-requests/{request_id}/cancel") as sent:
+        page.get_by_role("button", name="确认取消").click()
+    assert sent.value.status == 200
+    expect(page.locator("#status")).to_have_text("已取消。")
+    expect(state(page)).to_have_text("已取消。")
+    expect(page.locator('[data-slot="timeline"]')).to_contain_text("钱网格员 取消了求助（原因：儿子回来了）")
+    expect(page.get_by_role("button", name="替居民取消这项求助")).to_be_hidden()
+    assert row(live_server, request_id).status == "cancelled"
 
 
 def test_a_worker_confirms_for_the_resident_and_calls_back_after_two_stars(open_tab, live_server, street):

@@ -35,8 +35,9 @@ class ResidentNotActive(Conflict):
 
 class CancelReasonRequired(InvalidInput):
     reason = "reason_required"
-    messages = {"zh-CN": "志愿者已经接单超过 10 分钟，取消请说明原因。",
-                "en": "A volunteer accepted this more than 10 minutes ago: please give a reason for cancelling."}
+    messages = {"zh-CN": "志愿者已经接单，求助也发出超过 10 分钟了，取消请说明原因。",
+                "en": "A volunteer has taken this and it was asked more than 10 minutes ago: please give a reason "
+                      "for cancelling."}
 
 
 def _field_error(field: str, zh: str, en: str) -> InvalidInput:

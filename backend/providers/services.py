@@ -29,7 +29,7 @@ from backend.volunteers.models import Volunteer
 CAPACITY_READERS = ("admin", "worker", "provider")
 FIXED_LABELS = {
     "other": {"zh-CN": "其他", "en": "Other"},
-    "welfare_check": {"zh-CN": "上门探访", "en": "Welfare check"},
+    "welfare_check": {"zh-CN": "上门探望", "en": "Welfare visit"},  # as the app says it
 }
 _FIELDS = ("name", "kind", "phone", "address", "building_id", "lat", "lng", "delivers", "daily_capacity",
            "price_notes", "about", "active")

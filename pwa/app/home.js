@@ -104,7 +104,7 @@ function showCareHome(user, subject, options) {
   }
   const offers = {
     "ask-for-help": subject.may.askForHelp, "im-ok": subject.may.imOk, sos: subject.may.sos,
-    requests: subject.may.requests,
+    requests: subject.may.requests, services: true, // 身边的服务: browsing shows nothing of the resident
   };
   for (const [name, allowed] of Object.entries(offers)) {
     const item = screen.querySelector(`[data-offer="${name}"]`);

@@ -96,11 +96,24 @@ route(/^\/help-requests\/(\d+)\/?$/, signedIn(async ([requestId]) => {
   return mine(user.roles.includes("volunteer") ? `/tasks/${requestId}` : "/");
 }));
 // end of help requests
+// neighbourhood services: a resident's own, a relative's for the resident (distance from their home),
+// and the same list for volunteers, workers and providers
+const serviceScreens = () => import("./services.js");
+const aboutAnyone = (show) => signedIn(([residentId, ...rest], options) => {
+  const subject = subjectOfPath(residentId) ?? (residentId === undefined ? { base: "", actingFor: false } : null);
+  return subject ? show(subject, rest, options) : navigate("/", { replace: true });
+});
+route(/^(?:\/for\/(\d+))?\/services\/?$/, aboutAnyone(async (subject, rest, options) => (
+  await importModule(serviceScreens)).showServices(subject, options)));
+route(/^(?:\/for\/(\d+))?\/services\/(\d+)\/?$/, aboutAnyone(async (subject, [serviceId], options) => (
+  await importModule(serviceScreens)).showService(subject, serviceId, options)));
+// end of neighbourhood services
 route(/^\/for\/(\d+)\/?$/, signedIn(showProxyHome));
 // volunteer and provider screens
 route(/^\/register\/?$/, lazy(registerScreens, "showRegister"));
 route(/^\/volunteer\/profile\/?$/, volunteerOnly(lazy(volunteerScreens, "showVolunteerProfile")));
 route(/^\/volunteer\/availability\/?$/, volunteerOnly(lazy(volunteerScreens, "showVolunteerAvailability")));
+route(/^\/volunteer\/timebank\/?$/, volunteerOnly(lazy(() => import("./timebank.js"), "showTimebank")));
 // end of volunteer and provider screens
 route(/^\/$/, signedIn(showHome));
 // worker screens (workers and admins)

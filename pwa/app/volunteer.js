@@ -98,10 +98,11 @@ export async function showVolunteerHome(user, options) {
   showOffersAndTasks(screen);
 }
 
-/** The offers and tasks sections (offers.js, tasks.js) in place of their placeholders. */
+/** The offers, tasks and hours sections (offers.js, tasks.js, timebank.js) in place of their placeholders. */
 function showOffersAndTasks(screen) {
   const parts = [["volunteer-offers-heading", "volunteer-offers", () => import("./offers.js"), "fillOffers"],
-    ["volunteer-tasks-heading", "volunteer-tasks", () => import("./tasks.js"), "fillTasks"]];
+    ["volunteer-tasks-heading", "volunteer-tasks", () => import("./tasks.js"), "fillTasks"],
+    ["volunteer-hours-heading", "volunteer-hours", () => import("./timebank.js"), "fillHours"]];
   for (const [heading, template, load, fill] of parts) {
     const section = screen.querySelector(`[aria-labelledby="${heading}"]`);
     const part = document.getElementById(template).content.cloneNode(true);

@@ -50,6 +50,8 @@ class HelpRequest(db.Model):
     preferred_language: Mapped[str | None] = mapped_column(String(40))  # a language term's code
     status: Mapped[str] = mapped_column(String(16), default="open", index=True)
     volunteer_id: Mapped[int | None] = mapped_column(ForeignKey("volunteers.id", ondelete="SET NULL"), index=True)
+    # A neighbourhood service that took it instead of a volunteer (docs/providers.md); never both.
+    provider_id: Mapped[int | None] = mapped_column(ForeignKey("providers.id", ondelete="SET NULL"), index=True)
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Check-in and check-out: when they happened (the phone's occurred_at) and when the server got them.
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

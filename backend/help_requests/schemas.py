@@ -7,7 +7,9 @@ from backend.common.ids import ID_RANGE
 from backend.common.i18n import pick
 from backend.common.offline import OccurredAt
 from backend.common.pagination import PageQuery
+from backend.extensions import db
 from backend.help_requests.models import CALLBACK_STATUSES, STATUSES, URGENCIES
+from backend.providers.models import Provider
 
 GENDERS = ("female", "male")
 
@@ -170,6 +172,8 @@ class HelpRequestSchema(ma.Schema):
     preferred_language = ma.fields.String(allow_none=True)
     volunteer = ma.fields.Nested(HelpRequestPersonSchema, allow_none=True)
     volunteer_id = ma.fields.Integer(allow_none=True)
+    provider = ma.fields.Dict(allow_none=True, metadata={
+        "description": "the neighbourhood service that took it: {id, name, phone} (docs/providers.md)"})
     accepted_at = ma.fields.AwareDateTime(allow_none=True)
     checked_in_at = ma.fields.AwareDateTime(allow_none=True)
     check_in_received_at = ma.fields.AwareDateTime(allow_none=True)
@@ -205,6 +209,9 @@ class HelpRequestSchema(ma.Schema):
             volunteer = request.volunteer
             answer["volunteer"] = ({"id": volunteer.id, "display_name": volunteer.user.display_name}
                                    if volunteer is not None else None)
+            provider = db.session.get(Provider, request.provider_id) if request.provider_id is not None else None
+            answer["provider"] = ({"id": provider.id, "name": provider.name, "phone": provider.phone}
+                                  if provider is not None else None)
         if view.timeline:
             answer["timeline"] = list(request.events)
         return answer

@@ -72,6 +72,24 @@ VOLUNTEER_COMING = register(Kind(
     ),
 ))
 
+PROVIDER_COMING = register(Kind(
+    code="help_request_provider_coming",
+    texts={"zh-CN": ("服务机构已接单", "{provider_name}接了您的{category}求助（{when}）。"),
+           "en": ("A neighbourhood service took it", "{provider_name} took the request for {category_en} ({when_en}).")},
+    params=("provider_name", *CATEGORY_AND_TIME),
+    push_params=CATEGORY_AND_TIME,
+    channels=("inapp", "push", "sms"),
+    ttl=timedelta(days=1),
+    topic="coming-{help_request_id}",
+    url=REQUEST_SCREEN,
+    sms=SmsTemplate(
+        template_ids={"zh-CN": "LINLI_PROVIDER_COMING_ZH", "en": "LINLI_PROVIDER_COMING_EN"},
+        texts={"zh-CN": "邻里：您的{category}求助已有服务机构接单（{when}），请打开邻里查看。",
+               "en": "Linli: a neighbourhood service took your request for {category_en} ({when_en}). Open Linli to see it."},
+        params=CATEGORY_AND_TIME,
+    ),
+))
+
 UNMATCHED = register_alert(AlertKind(
     code="help_request_unmatched",
     labels={"zh-CN": "求助需要人工安排", "en": "Help request needs a worker"},

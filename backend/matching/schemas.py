@@ -7,6 +7,13 @@ from backend.common.ids import ID_RANGE
 from backend.common.pagination import PageQuery
 
 
+class OfferContactSchema(ma.Schema):
+    full_name = ma.fields.String(allow_none=True)
+    address = ma.fields.String(allow_none=True)
+    phone = ma.fields.String(allow_none=True)
+    household_phone = ma.fields.String(allow_none=True)
+
+
 class OfferSchema(ma.Schema):
     id = ma.fields.Integer(required=True)
     help_request_id = ma.fields.Integer(required=True)
@@ -24,10 +31,18 @@ class OfferSchema(ma.Schema):
     reasons = ma.fields.String(required=True, metadata={"description": "why you: 0.6 km · 帮助过王奶奶 3 次"})
     reason_codes = ma.fields.List(ma.fields.String())
     created_at = ma.fields.AwareDateTime()
+    # A provider's offers only (docs/providers.md, "Requests to providers"):
+    request_status = ma.fields.String(metadata={"description": "provider offers: the request's status"})
+    provider_id = ma.fields.Integer(metadata={"description": "provider offers: the provider offered it"})
+    provider_name = ma.fields.String()
+    description = ma.fields.String(allow_none=True, metadata={"description": "provider offers, once theirs"})
+    contact = ma.fields.Nested(OfferContactSchema, allow_none=True, metadata={
+        "description": "provider offers, while theirs and not done: what a delivery needs (audited)"})
 
 
 class OfferQuery(PageQuery):
-    pass
+    state = ma.fields.String(load_default="open", validate=ma.validate.OneOf(("open", "taken", "done")), metadata={
+        "description": "provider staff: open offers, taken (to deliver) or done; volunteers: open only"})
 
 
 class DeclineSchema(ma.Schema):

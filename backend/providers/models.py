@@ -2,7 +2,7 @@
 categories they serve, and the provider-role users who work for them."""
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.accounts.models import User
@@ -111,3 +111,44 @@ class ProviderStaff(db.Model):
 
     provider: Mapped[Provider] = relationship(back_populates="staff")
     user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")
+
+
+ROUTES = ("volunteers", "providers", "both")  # where a community's requests of a category go
+PROVIDER_OFFER_STATUSES = ("offered", "accepted", "declined", "withdrawn", "expired")
+
+
+class ProviderRoute(db.Model):
+    """Per community and request category, whom its requests go to: volunteers (the default, also
+    when there is no row), providers, or both (docs/providers.md, "Requests to providers")."""
+
+    __tablename__ = "provider_routes"
+    __table_args__ = (CheckConstraint("route IN ('volunteers', 'providers', 'both')", name="route_known"),)
+
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"), primary_key=True)
+    category: Mapped[str] = mapped_column(String(40), primary_key=True)
+    route: Mapped[str] = mapped_column(String(12))
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+
+class ProviderOffer(db.Model):
+    """A help request offered to a provider: any of its staff may answer it. `withdrawn`: someone
+    else took the request; `expired`: the request ended or went on without the provider."""
+
+    __tablename__ = "provider_offers"
+    __table_args__ = (
+        UniqueConstraint("help_request_id", "provider_id"),
+        Index("ix_provider_offers_provider_status", "provider_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    help_request_id: Mapped[int] = mapped_column(ForeignKey("help_requests.id", ondelete="CASCADE"), index=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(16), default="offered")
+    distance_km: Mapped[float | None] = mapped_column(Float)
+    decline_reason: Mapped[str | None] = mapped_column(String(200))
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    provider: Mapped[Provider] = relationship()

@@ -6,10 +6,10 @@ from backend.accounts.models import ROLES
 from backend.accounts.permissions import requires_roles
 from backend.common.pagination import PageQuery, page_of
 from backend.extensions import Blueprint
-from backend.providers import services
+from backend.providers import routing, services
 from backend.providers.schemas import (
     CategoryCountSchema, ProviderChangesSchema, ProviderInSchema, ProviderPlaceQuerySchema, ProviderQuerySchema,
-    ProviderSchema, ProviderStaffSchema, StaffLinkInSchema,
+    ProviderSchema, ProviderStaffSchema, RouteInSchema, RouteSchema, StaffLinkInSchema,
 )
 
 blp = Blueprint("providers", __name__, url_prefix="/api/v1/providers", description="Neighbourhood services")
@@ -42,6 +42,25 @@ class Categories(MethodView):
     def get(self, query):
         """The request categories some provider serves, with how many serve each."""
         return services.list_categories(current_user, query["page"], query["per_page"])
+
+
+@blp.route("/routing")
+class Routes(MethodView):
+    @requires_roles("admin", "worker")
+    @blp.response(200, RouteSchema(many=True))
+    def get(self):
+        """Per request category: whether its requests go to volunteers, providers or both."""
+        return routing.list_routes(current_user)
+
+
+@blp.route("/routing/<string:category>")
+class Route(MethodView):
+    @requires_roles("admin")
+    @blp.arguments(RouteInSchema)
+    @blp.response(200, RouteSchema)
+    def put(self, body, category):
+        """Route a category's requests to volunteers (the default), providers or both (audited)."""
+        return routing.set_route(current_user, category, body["route"])
 
 
 @blp.route("/mine")

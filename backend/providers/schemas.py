@@ -209,3 +209,13 @@ class ProviderStaffSchema(ma.Schema):
     display_name = ma.fields.String(attribute="user.display_name")
     phone = ma.fields.String(attribute="user.phone", allow_none=True)
     added_at = ma.fields.AwareDateTime()
+
+
+class RouteSchema(ma.Schema):
+    category = ma.fields.String(required=True)
+    label = ma.fields.String(required=True)
+    route = ma.fields.String(required=True, metadata={"description": "volunteers (default), providers or both"})
+
+
+class RouteInSchema(ma.Schema):
+    route = ma.fields.String(required=True, validate=ma.validate.OneOf(("volunteers", "providers", "both")))

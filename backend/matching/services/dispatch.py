@@ -33,6 +33,8 @@ from backend.notifications.models import Timer
 from backend.notifications.services import policy
 from backend.notifications.services.outbox import notify
 from backend.people.models import Resident
+from backend.providers import routing as provider_routing
+from backend.providers.models import ProviderOffer
 from backend.volunteers.models import Volunteer
 
 WAVE_TIMER = "matching_wave"
@@ -107,6 +109,10 @@ def stage_dispatch(request: HelpRequest, moment: datetime | None = None) -> None
     if request.category == "other":
         if not _workers_alerted(request):
             _alert_workers(request, "goes_to_worker")
+        return
+    if provider_routing.route_for(request.community_id, request.category) == "providers":
+        timers.cancel(owner(request.id), WAVE_TIMER)
+        send_to_providers(request, moment)
         return
     plan = wave_plan()
     timers.cancel(owner(request.id), WAVE_TIMER)
@@ -208,6 +214,12 @@ def send_wave(request: HelpRequest, moment: datetime, waves_sent: int) -> list[O
         select(Offer).where(Offer.help_request_id == request.id))}
     asked = {vid for vid, offer in offers.items() if offer.status not in REOFFERABLE}
     wave_ids = next_wave(plan, waves_sent, [item.volunteer_id for item in ranking.ranked], asked)
+    provider_ids = []
+    if waves_sent == 0 and provider_routing.route_for(request.community_id, request.category) == "both":
+        provider_ids = [offer.provider_id for offer in _offer_to_providers(request, moment)]
+        if not wave_ids and provider_ids:  # no volunteer to ask: the providers are the only wave
+            _providers_wave(request, moment, provider_ids)
+            return []
     if not wave_ids:
         if request.status == "offered":
             escalate(request, "no_more_candidates")
@@ -230,7 +242,8 @@ def send_wave(request: HelpRequest, moment: datetime, waves_sent: int) -> list[O
                                   record=dispatch_record(ranking.request, ranking.candidates, ranking.weights,
                                                          ranking.ranked, search=ranking.search)))
     if request.status == "open":
-        assigning.stage_transition(request.id, "offered", data={"wave": number, "volunteer_ids": wave_ids})
+        data = {"wave": number, "volunteer_ids": wave_ids} | ({"provider_ids": provider_ids} if provider_ids else {})
+        assigning.stage_transition(request.id, "offered", data=data)
     volunteers = _notify_volunteers(request, wave_ids)
     counted_from = wave_counted_from(request, volunteers, moment)
     interval = wave_interval(plan, request.urgency, not request.asap, _window_start(request, counted_from),
@@ -238,6 +251,38 @@ def send_wave(request: HelpRequest, moment: datetime, waves_sent: int) -> list[O
     timers.schedule(WAVE_TIMER, counted_from + interval, owner(request.id), {"waves_sent": waves_sent + 1})
     db.session.flush()
     return sent
+
+
+def _offer_to_providers(request: HelpRequest, moment: datetime) -> list[ProviderOffer]:
+    return provider_routing.stage_provider_offers(request, moment, kinds.offer_kind(request.urgency).code,
+                                                  lock_screen_params(request))
+
+
+def send_to_providers(request: HelpRequest, moment: datetime) -> list[ProviderOffer]:
+    """A category routed to providers only: the eligible providers are its one wave, sent now
+    (also for a scheduled request: a canteen takes tomorrow's orders today). Nobody eligible: the
+    grid's workers have it, as when no volunteer is."""
+    sent = _offer_to_providers(request, moment)
+    if not sent:
+        if not _workers_alerted(request):
+            _alert_workers(request, "no_candidates")
+        return []
+    _providers_wave(request, moment, [offer.provider_id for offer in sent])
+    return sent
+
+
+def _providers_wave(request: HelpRequest, moment: datetime, provider_ids: list[int]) -> None:
+    """Offers went to providers and no volunteer wave follows: offered, and escalated to the
+    workers when a first wave's interval passes with nobody accepting (the timer says every wave
+    was sent)."""
+    plan = wave_plan()
+    if request.status == "open":
+        assigning.stage_transition(request.id, "offered", data={"wave": 1, "provider_ids": provider_ids})
+    interval = wave_interval(plan, request.urgency, not request.asap, _window_start(request, moment), moment,
+                             waves_sent=1)
+    timers.cancel(owner(request.id), WAVE_TIMER)
+    timers.schedule(WAVE_TIMER, moment + interval, owner(request.id), {"waves_sent": len(plan.sizes)})
+    db.session.flush()
 
 
 def _notify_volunteers(request: HelpRequest, volunteer_ids: list[int]) -> list[Volunteer]:
@@ -284,14 +329,21 @@ def _alert_workers(request: HelpRequest, reason: str) -> None:
                 data={"help_request_id": request.id, "reason_id": reason})
 
 
-def stage_close_offers(request_id: int, status: str = "expired", *, except_volunteer_id: int | None = None) -> int:
-    """The request left offered/escalated (taken, cancelled, expired): close its open offers and
-    cancel its wave timer. Returns how many offers were closed."""
+def stage_close_offers(request_id: int, status: str = "expired", *, except_volunteer_id: int | None = None,
+                       except_provider_id: int | None = None) -> int:
+    """The request left offered/escalated (taken, cancelled, expired): close its open offers, the
+    providers' too, and cancel its wave timer. Returns how many volunteers' offers were closed."""
     timers.cancel(owner(request_id), WAVE_TIMER)
     statement = (update(Offer).where(Offer.help_request_id == request_id, Offer.status == OPEN_OFFER)
                  .values(status=status, answered_at=now()).execution_options(synchronize_session="fetch"))
     if except_volunteer_id is not None:
         statement = statement.where(Offer.volunteer_id != except_volunteer_id)
+    providers = (update(ProviderOffer).where(ProviderOffer.help_request_id == request_id,
+                                             ProviderOffer.status == OPEN_OFFER)
+                 .values(status=status, answered_at=now()).execution_options(synchronize_session="fetch"))
+    if except_provider_id is not None:
+        providers = providers.where(ProviderOffer.provider_id != except_provider_id)
+    db.session.execute(providers)
     return db.session.execute(statement).rowcount
 
 

@@ -337,6 +337,22 @@ export default {
   "provider.phone": "Phone",
   "provider.requests": "Service requests",
   "provider.requests_soon": "Coming soon: residents' service requests will be listed here.",
+  "provider.no_offers": "No new requests right now.",
+  "provider.accept": "Accept",
+  "provider.decline": "Not this time",
+  "provider.taken": "Orders you took",
+  "provider.no_taken": "No orders to deliver yet.",
+  "provider.done": "Done",
+  "provider.place": "{name}, {building}",
+  "provider.address": "Address: {address}",
+  "provider.note": "Note: {note}",
+  "provider.call": "Call {name}",
+  "provider.accepted": "Accepted: the address and phone are under “Orders you took”.",
+  "provider.declined": "The community knows you cannot take this one.",
+  "provider.taken_by_other": "Someone else has taken it.",
+  "provider.full": "You are full for that day.",
+  "provider.finished": "Done: waiting for the resident to confirm.",
+  "provider.failed": "That did not work. Please try again later.",
   // end of volunteer and provider screens
 
   /* worker screens */

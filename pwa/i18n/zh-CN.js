@@ -339,6 +339,22 @@ export default {
   "provider.phone": "电话",
   "provider.requests": "服务请求",
   "provider.requests_soon": "这个功能马上就来：居民的服务请求会列在这里。",
+  "provider.no_offers": "现在没有新的请求。",
+  "provider.accept": "接单",
+  "provider.decline": "这次不行",
+  "provider.taken": "已接的单",
+  "provider.no_taken": "还没有要送的单。",
+  "provider.done": "已完成",
+  "provider.place": "{name}，{building}",
+  "provider.address": "地址：{address}",
+  "provider.note": "备注：{note}",
+  "provider.call": "打电话给{name}",
+  "provider.accepted": "已接单，地址和电话在“已接的单”里。",
+  "provider.declined": "已告诉社区这次不行。",
+  "provider.taken_by_other": "已被别人接了。",
+  "provider.full": "今天的单已经接满了。",
+  "provider.finished": "已完成，等居民确认。",
+  "provider.failed": "没有成功，请稍后再试。",
   // end of volunteer and provider screens
 
   /* worker screens */

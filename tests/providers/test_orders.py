@@ -166,3 +166,32 @@ def test_done_then_the_resident_confirms_and_a_poor_rating_asks_for_a_call_back(
     assert events_of(request_id)[-3:] == ["checked_in", "checked_out", "confirmed"]
     assert db.session.scalar(select(CallbackTask).where(CallbackTask.help_request_id == request_id)) is not None
     assert db.session.scalar(select(func.count()).select_from(TimebankTransfer)) == 0  # no hours for a provider
+
+
+def test_cancelling_a_taken_order_tells_the_staff_and_frees_the_days_place(scene, make_client):
+    resident = make_client().login(scene.resident_user)
+    request_id = _ask(resident)
+    staff = make_client().login(scene.staff)
+    assert staff.post(f"/api/v1/offers/{_offer_id(request_id, scene.canteen.id)}/accept").status_code == 200
+    cancelled = resident.post(f"/api/v1/help-requests/{request_id}/cancel", {"reason": "女儿送来了"})
+    assert cancelled.status_code == 200, cancelled.get_json()
+    for user in (scene.staff, scene.other_staff):
+        assert db.session.scalar(select(Notification).where(Notification.recipient_user_id == user.id,
+                                                            Notification.kind == "help_request_cancelled"))
+    assert staff.get("/api/v1/offers?state=taken").get_json()["items"] == []
+    again = _ask(make_client().login(_another_resident(scene)))
+    assert _offer_id(again, scene.canteen.id) is not None  # capacity 1, and the cancelled one no longer counts
+
+
+def test_a_no_show_opens_it_again_without_the_provider(scene, make_client):
+    other = make_provider(scene.community, name="第二食堂", delivers=True, hours=ALL_WEEK)
+    resident = make_client().login(scene.resident_user)
+    request_id = _ask(resident)
+    offer_id = _offer_id(request_id, scene.canteen.id)
+    assert make_client().login(scene.staff).post(f"/api/v1/offers/{offer_id}/accept").status_code == 200
+    reported = resident.post(f"/api/v1/help-requests/{request_id}/no-show", {"reason": "饭没送到"})
+    assert reported.status_code == 200, reported.get_json()
+    request = db.session.get(HelpRequest, request_id)
+    assert (request.status, request.provider_id) == ("offered", None)
+    assert db.session.get(ProviderOffer, offer_id).status == "accepted"  # not offered again
+    assert db.session.get(ProviderOffer, _offer_id(request_id, other.id)).status == "offered"

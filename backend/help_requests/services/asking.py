@@ -192,13 +192,17 @@ def cancel_request(user: User, request_id: int, reason: str | None) -> RequestVi
     moment = now()
     if request.status == "accepted" and moment - request.created_at > FREE_CANCEL_PERIOD and not reason:
         raise CancelReasonRequired(field_errors={"reason": [CancelReasonRequired().message]})
-    volunteer_id = request.volunteer_id
+    volunteer_id, provider_id = request.volunteer_id, request.provider_id
     data = {"volunteer_id": volunteer_id} if volunteer_id else {}
+    if provider_id is not None and request.status == "accepted":
+        data["provider_id"] = provider_id
     move(request, "cancelled", actor=user, occurred_at=moment, reason=reason, data=data)
     matching.stage_close_offers(request.id)
     deadlines.stage_ended(request)
     if volunteer_id is not None:
         deadlines.tell_volunteer_cancelled(request, volunteer_id)
+    if "provider_id" in data:
+        deadlines.tell_provider_cancelled(request, provider_id)
     view = view_for(user, request, moment)
     db.session.commit()
     return view

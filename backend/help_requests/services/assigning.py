@@ -70,7 +70,8 @@ def stage_assignment(request_id: int, volunteer_id: int, actor: User | None, via
             changed = db.session.execute(
                 update(HelpRequest)
                 .where(HelpRequest.id == request_id, HelpRequest.status == seen)
-                .values(status="accepted", volunteer_id=volunteer.id, accepted_at=moment, updated_at=moment)
+                .values(status="accepted", volunteer_id=volunteer.id, provider_id=None, accepted_at=moment,
+                        updated_at=moment)
                 .execution_options(synchronize_session=False)).rowcount
             request = fresh_request(request_id)
             if changed == 1:
@@ -124,7 +125,7 @@ def reassign(user: User, request_id: int, volunteer_id: int, reason: str | None)
     changed = db.session.execute(
         update(HelpRequest)
         .where(HelpRequest.id == request_id, HelpRequest.status == "accepted", HelpRequest.volunteer_id == previous)
-        .values(volunteer_id=volunteer.id, accepted_at=moment, updated_at=moment)
+        .values(volunteer_id=volunteer.id, provider_id=None, accepted_at=moment, updated_at=moment)
         .execution_options(synchronize_session=False)).rowcount
     request = fresh_request(request_id)
     if changed != 1:
@@ -165,11 +166,11 @@ def report_no_show(user: User, request_id: int, reason: str | None) -> RequestVi
     """The resident, a proxy or a worker says nobody came: open again, counted against the volunteer."""
     requester_access(user, _load(request_id), "request_help")
     request = locked_request(request_id)
-    previous = request.volunteer_id
+    previous, provider_id = request.volunteer_id, request.provider_id
     moment = now()
-    move(request, "no_show", actor=user, occurred_at=moment, reason=reason, volunteer_id=previous,
-         data={"volunteer_id": previous} if previous else {})
-    request.volunteer_id, request.accepted_at = None, None
+    data = ({"volunteer_id": previous} if previous else {}) | ({"provider_id": provider_id} if provider_id else {})
+    move(request, "no_show", actor=user, occurred_at=moment, reason=reason, volunteer_id=previous, data=data)
+    request.volunteer_id, request.provider_id, request.accepted_at = None, None, None
     matching.stage_dispatch(request, moment)  # asked again, without the one who did not come
     deadlines.stage_released(request)
     deadlines.stage_seeking(request, moment)

@@ -178,6 +178,15 @@ def tell_assigned(request: HelpRequest, volunteer: Volunteer, previous_id: int |
     tell_coming(request, volunteer)
 
 
+def tell_provider_cancelled(request: HelpRequest, provider_id: int) -> None:
+    """The provider that took the request need not deliver: its staff hear it (category and time only)."""
+    from backend.providers.routing import staff_users  # providers' dispatch side imports help_requests
+
+    for user in staff_users(provider_id):
+        notify(kinds.CANCELLED_FOR_VOLUNTEER.code, user=user, params=matching.lock_screen_params(request),
+               data={"help_request_id": request.id}, community_id=request.community_id)
+
+
 def tell_volunteer_cancelled(request: HelpRequest, volunteer_id: int) -> None:
     """The volunteer who had the request need not come: category and time only."""
     volunteer = db.session.get(Volunteer, volunteer_id)

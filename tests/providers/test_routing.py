@@ -169,3 +169,22 @@ def test_admin_routes_a_category_through_the_api_audited(scene, make_client):
 
     assert admin.put("/api/v1/providers/routing/meal_delivery", {"route": "volunteers"}).status_code == 200
     assert db.session.get(ProviderRoute, (scene.community.id, "meal_delivery")) is None  # the default: no row
+
+
+def test_routing_is_per_category_and_per_community(scene, make_client):
+    _route(scene, "meal_delivery", "providers")
+    canteen = make_provider(scene.community, delivers=True, hours=ALL_WEEK, categories=("meal_delivery", "errands"))
+    volunteer = volunteer_at(scene.community, scene.grid, 0.3, skills=("meal_delivery", "errands"))
+    phone = make_client().login(scene.resident_user)
+    meal, errand = _ask(phone), _ask(phone, category="errands")
+    assert (_provider_offers(meal.id), _volunteer_offers(meal.id)) == ([canteen.id], [])
+    assert (_provider_offers(errand.id), _volunteer_offers(errand.id)) == ([], [volunteer.volunteer_id])
+
+    elsewhere = build_scene()  # another community's meal deliveries still go to its volunteers
+    make_provider(elsewhere.community, delivers=True, hours=ALL_WEEK)  # eligible, were it routed there
+    their_volunteer = volunteer_at(elsewhere.community, elsewhere.grid, 0.3, skills=("meal_delivery",))
+    for user in (elsewhere.volunteer, elsewhere.other_volunteer, elsewhere.third_volunteer):
+        db.session.get(Volunteer, user.volunteer_id).on_duty = False
+    db.session.flush()
+    asked = _ask(make_client().login(elsewhere.resident_user))
+    assert (_provider_offers(asked.id), _volunteer_offers(asked.id)) == ([], [their_volunteer.volunteer_id])

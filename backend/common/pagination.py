@@ -8,10 +8,13 @@ from sqlalchemy import Select, func, select
 from backend.extensions import db
 
 MAX_PER_PAGE = 100
+# A page past this is refused (422): its offset would overflow PostgreSQL's BIGINT long before any
+# list is that long, and a 500 is never the answer to bad input.
+MAX_PAGE = 1_000_000
 
 
 class PageQuery(ma.Schema):
-    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1))
+    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1, max=MAX_PAGE))
     per_page = ma.fields.Integer(load_default=20, validate=ma.validate.Range(min=1, max=MAX_PER_PAGE))
 
 

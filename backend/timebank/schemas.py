@@ -8,7 +8,6 @@ from backend.common.pagination import PageQuery
 from backend.timebank.models import BUCKETS
 
 MAX_HOURS = 1000
-MAX_PAGE = 1_000_000
 
 
 def _hours(**kwargs) -> ma.fields.Float:
@@ -32,13 +31,7 @@ class RecordedHoursInSchema(ma.Schema):
                                         metadata={"description": "the task, if the hours are for one that earned none"})
 
 
-class BoundedPageQuery(PageQuery):
-    """A page number an OFFSET can hold (PostgreSQL refuses one past bigint: that was a 500)."""
-
-    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1, max=MAX_PAGE))
-
-
-class HistoryQuery(BoundedPageQuery):
+class HistoryQuery(PageQuery):
     bucket = ma.fields.String(validate=ma.validate.OneOf(BUCKETS))
 
 
@@ -46,7 +39,7 @@ class YearQuery(ma.Schema):
     year = ma.fields.Integer(validate=ma.validate.Range(min=2000, max=2999))
 
 
-class VolunteerBalancesQuery(BoundedPageQuery):
+class VolunteerBalancesQuery(PageQuery):
     pass
 
 

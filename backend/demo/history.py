@@ -13,6 +13,7 @@ from backend.demo.base import DemoBuilderBase
 from backend.extensions import db
 from backend.help_requests.models import HelpRequest, HelpRequestEvent
 from backend.help_requests.services.visiting import visit_hours
+from backend.timebank.services.earning import credit_confirmed_task
 
 # Per demo volunteer (in data.DEMO_VOLUNTEERS' order): (days before the seed, local hour it was
 # asked, category, what she asked, minutes the visit took, rating, her comment).
@@ -64,6 +65,9 @@ class HistoryPart(DemoBuilderBase):
                                                    data=step_data)
                                   for event, before, after, actor, volunteer_id, at, step_data in steps]
                 db.session.add(request)
+                db.session.flush()
+                # Her confirmation earned the volunteer these hours, as a confirmation in the app does.
+                credit_confirmed_task(request, resident_user, "resident", None)
 
     def _local_past(self, days: int, hour: int) -> datetime:
         """That many days before the seed's clock, at that hour of the community's day (UTC out)."""

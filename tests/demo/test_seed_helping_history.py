@@ -100,3 +100,16 @@ def test_both_demo_volunteers_are_in_her_first_wave_for_every_category_at_any_ho
 def test_other_goes_to_the_worker_not_to_the_demo_volunteers(demo):
     _, resident, _ = demo
     assert ranking_for(_ask(resident, "other"), now()).ranked == []
+
+
+def test_the_demo_volunteers_hold_the_verified_hours_their_visits_earned(demo):
+    from backend.timebank.services import ledger
+
+    _, resident, volunteers = demo
+    for volunteer in volunteers.values():
+        visits = db.session.scalars(select(HelpRequest.hours).where(
+            HelpRequest.volunteer_id == volunteer.id, HelpRequest.status == "confirmed")).all()
+        assert visits and all(hours > 0 for hours in visits)
+        verified = ledger.balance(ledger.find_account_id(ledger.volunteer_key(volunteer.id, "verified")))
+        assert verified == sum(round(hours * 60) for hours in visits)  # minutes, as her confirmations paid them
+    assert ledger.invariant_breaches() == []

@@ -54,6 +54,16 @@ def offer_kind(urgency: str) -> Kind:
     return URGENT_OFFER if urgency == "urgent" else OFFER
 
 
+# A provider's staff get the same offer, opening the provider home (its incoming requests) rather
+# than the volunteer's offers screen (docs/providers.md, "Requests to providers").
+PROVIDER_OFFER = register(replace(OFFER, code="help_request_offer_provider", url="/"))
+URGENT_PROVIDER_OFFER = register(replace(URGENT_OFFER, code="help_request_offer_provider_urgent", url="/"))
+
+
+def provider_offer_kind(urgency: str) -> Kind:
+    return URGENT_PROVIDER_OFFER if urgency == "urgent" else PROVIDER_OFFER
+
+
 VOLUNTEER_COMING = register(Kind(
     code="help_request_volunteer_coming",
     texts={"zh-CN": ("志愿者已接单", "{volunteer_name}接了您的{category}求助（{when}）。"),

@@ -82,7 +82,7 @@ def test_routed_to_providers_only_the_eligible_providers_are_offered_it_and_thei
     assert _volunteer_offers(request.id) == []
     assert db.session.get(HelpRequest, request.id).status == "offered"
     told = db.session.scalars(select(Notification).where(Notification.recipient_user_id == staff.id)).all()
-    assert [note.kind for note in told] == ["help_request_offer"]
+    assert [note.kind for note in told] == ["help_request_offer_provider"]
 
 
 def test_a_scheduled_request_goes_to_a_provider_open_in_its_window(scene, make_client, clock):

@@ -254,7 +254,7 @@ def send_wave(request: HelpRequest, moment: datetime, waves_sent: int) -> list[O
 
 
 def _offer_to_providers(request: HelpRequest, moment: datetime) -> list[ProviderOffer]:
-    return provider_routing.stage_provider_offers(request, moment, kinds.offer_kind(request.urgency).code,
+    return provider_routing.stage_provider_offers(request, moment, kinds.provider_offer_kind(request.urgency).code,
                                                   lock_screen_params(request))
 
 

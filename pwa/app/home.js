@@ -138,18 +138,24 @@ function showCareHome(user, subject, options) {
 function showChooser(user, options) {
   const screen = showScreen("chooser", "chooser.title", options);
   wireElderSwitch(screen);
-  const list = slot(screen, "choices");
-  for (const entry of user.proxy_for) {
+  slot(screen, "choices").replaceChildren(...familyLinks(user, true));
+}
+
+/** A list item linking to each family member's home (/for/<id>), as 王奶奶（母亲）. */
+export function familyLinks(user, primary = false) {
+  return user.proxy_for.map((entry) => {
     const item = document.createElement("li");
     const link = document.createElement("a");
-    link.className = "button";
+    link.className = primary ? "button" : "button button-secondary";
     link.href = `/for/${entry.resident_id}`;
-    link.dataset.primary = "";
+    if (primary) {
+      link.dataset.primary = "";
+    }
     link.textContent = entry.relation
       ? t("chooser.entry", { name: entry.address_as, relation: entry.relation }) : entry.address_as;
     item.append(link);
-    list.append(item);
-  }
+    return item;
+  });
 }
 
 function showPlaceholderHome(user, options) {
@@ -170,14 +176,16 @@ export async function showHome(params, options) {
   } else if (isStaff(user)) {
     const [{ showWorkerHome }] = await Promise.all([importModule(() => import("./worker.js")), loadStaffTexts()]);
     showWorkerHome(user, options, wireElderSwitch);
+  } else if (user.roles.includes("volunteer")) {
+    // A volunteer who also acts for family members: their volunteer home, which links to each
+    // family member's home (/for/<id>).
+    const { showVolunteerHome } = await importModule(() => import("./volunteer.js"));
+    return showVolunteerHome(user, options);
   } else if (user.proxy_for.length === 1) {
     actingForId = user.proxy_for[0].resident_id;
     showCareHome(user, subjectFor(user, actingForId), options);
   } else if (user.proxy_for.length > 1) {
     showChooser(user, options);
-  } else if (user.roles.includes("volunteer")) {
-    const { showVolunteerHome } = await importModule(() => import("./volunteer.js"));
-    return showVolunteerHome(user, options);
   } else if (user.roles.includes("provider")) {
     const { showProviderHome } = await importModule(() => import("./provider.js"));
     showProviderHome(user, options);

@@ -3,7 +3,7 @@
 
 import { clearErrors, showErrors } from "./errors.js";
 import { t, translate } from "./i18n.js";
-import { wireElderSwitch } from "./home.js";
+import { familyLinks, wireElderSwitch } from "./home.js";
 import { cachedRead } from "./offline-data.js";
 import { queueWrite } from "./outbox.js";
 import { announce, showScreen, slot } from "./screen.js";
@@ -84,6 +84,10 @@ export async function showVolunteerHome(user, options) {
   const screen = showScreen("volunteer-home", "volunteer.title", options);
   wireElderSwitch(screen);
   slot(screen, "greeting").textContent = t("home.greeting", { name: user.display_name });
+  if (user.proxy_for.length) { // family they act for: their homes are one tap away
+    slot(screen, "family").hidden = false;
+    slot(screen, "family-list").replaceChildren(...familyLinks(user));
+  }
   const form = screen.querySelector('[data-form="on-duty"]');
   if (!answer.ok) {
     // A volunteer role without a profile, or no network: say so rather than show a dead switch.

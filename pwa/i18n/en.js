@@ -203,6 +203,7 @@ export default {
   "volunteer.tasks": "My tasks",
   "volunteer.tasks_soon": "Coming soon: the tasks you accepted will be listed here.",
   "volunteer.hours": "My hours",
+  "volunteer.family": "Family I look after",
   "volunteer.hours_soon": "Coming soon: your hours and time-bank balance will be shown here.",
   /* time bank */
   "timebank.title": "Time bank",

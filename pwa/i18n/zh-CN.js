@@ -205,6 +205,7 @@ export default {
   "volunteer.tasks": "我的任务",
   "volunteer.tasks_soon": "这个功能马上就来：您接下的任务会列在这里。",
   "volunteer.hours": "服务时长",
+  "volunteer.family": "我照看的家人",
   "volunteer.hours_soon": "这个功能马上就来：您的服务时长和时间银行余额会显示在这里。",
   /* time bank */
   "timebank.title": "时间银行",

@@ -2,6 +2,7 @@
 leads to 时间银行, where the volunteer sees the history, is told what is wrong with an empty gift,
 and gives hours to their mother; the hours move in the database. Every state passes axe (WCAG 2.2
 AA and best practice) and does not scroll sideways at 320 px."""
+import re
 from dataclasses import dataclass
 
 import pytest
@@ -59,8 +60,8 @@ def _member_minutes(app, resident_id: int) -> int:
 
 
 def each_timebank_state(page, place, base_url):
-    """A volunteer without family from their home, then 王奶奶's son, who also acts for her (his
-    home is hers: he opens 时间银行 by its address)."""
+    """A volunteer without family from their home, then 王奶奶's son, who also acts for her: his
+    home is his volunteer home, with a link to hers under 我照看的家人."""
     sign_in(page, place.newcomer_phone, "您好，新志愿者")
     expect(page.locator("[data-slot=hours-summary]")).to_have_text("已认证 2 小时，补记 0 小时。")
     yield "volunteer-home-hours"
@@ -73,7 +74,9 @@ def each_timebank_state(page, place, base_url):
     sign_out(page)
     submit_sign_in(page, place.volunteer_phone, DEMO_PASSWORD)
     expect(heading(page)).not_to_have_text("登录邻里")
-    page.goto(f"{base_url}/volunteer/timebank")
+    family = page.get_by_role("region", name="我照看的家人")
+    expect(family.get_by_role("link")).to_have_attribute("href", re.compile(r"^/for/\d+$"))
+    page.get_by_role("link", name="打开时间银行").click()
     expect(heading(page)).to_have_text("我的时间银行")
     expect(page.locator(".timebank .request-card")).not_to_have_count(0)
     yield "timebank"

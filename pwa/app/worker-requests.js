@@ -24,7 +24,7 @@ const whatOf = (request, names) => `${names[request.category] || request.categor
 
 function entryText(request, names) {
   const values = { what: whatOf(request, names), subject: subjectOf(request), wait: waited(request.created_at),
-    name: request.volunteer?.display_name ?? "" };
+    name: request.volunteer?.display_name ?? request.provider?.name ?? "" };
   return t(`worker.req.entry_${request.status}`, values);
 }
 
@@ -53,7 +53,7 @@ export async function showWorkerRequests(params, options) {
 }
 
 function stateText(request) {
-  const name = request.volunteer?.display_name ?? t("worker.req.a_volunteer");
+  const name = request.volunteer?.display_name ?? request.provider?.name ?? t("worker.req.a_volunteer");
   const time = { accepted: request.accepted_at, in_progress: request.checked_in_at, completed: request.checked_out_at,
     confirmed: request.confirmed_at }[request.status];
   return t(`worker.req.state_${request.status}`, { name, wait: waited(request.created_at),
@@ -298,7 +298,10 @@ export async function showWorkerRequest([requestId], options) {
     done: () => t("worker.req.cancel_done"),
   });
   wire("confirm", {
-    check: () => (forms.confirm.elements.rating.value ? {} : { rating: [t("worker.req.missing_rating")] }),
+    check: () => ({
+      ...(forms.confirm.elements.rating.value ? {} : { rating: [t("worker.req.missing_rating")] }),
+      ...(forms.confirm.elements.comment.value.trim() ? {} : { comment: [t("worker.req.missing_note")] }),
+    }),
     labels: () => ({ rating: t("worker.req.rating"), comment: t("worker.req.comment") }),
     body() {
       const comment = forms.confirm.elements.comment.value.trim();

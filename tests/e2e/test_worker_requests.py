@@ -287,8 +287,9 @@ def test_a_worker_confirms_for_the_resident_and_calls_back_after_two_stars(open_
     form = page.get_by_role("form", name="替居民确认")
     form.get_by_role("button", name="确认完成").click()
     expect(page.get_by_role("alert")).to_contain_text("请选择居民的评价。")
+    expect(page.get_by_role("alert")).to_contain_text("请写下电话里居民对这次帮助怎么说。")
     form.get_by_text("2 不满意").click()
-    form.get_by_label("居民想说的话（可以不填）").fill("来晚了一个小时")
+    form.get_by_label("电话里居民怎么说（时间银行会记下这条说明）").fill("来晚了一个小时")
     with page.expect_response(f"**/api/v1/help-requests/{request_id}/confirm") as sent:
         form.get_by_role("button", name="确认完成").click()
     assert sent.value.status == 200
@@ -396,6 +397,7 @@ def each_screen(tab, live_server, street):
     expect(page.get_by_role("alert")).to_contain_text("请选择居民的评价。")
     yield "request-confirm-errors"
     form.get_by_text("1 很不满意").click()
+    form.get_by_label("电话里居民怎么说（时间银行会记下这条说明）").fill("说等了很久")
     form.get_by_role("button", name="确认完成").click()
     expect(state(page)).to_contain_text("已确认完成")
     yield "request-confirmed"

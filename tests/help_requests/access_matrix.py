@@ -65,7 +65,8 @@ MATRIX = {
     "POST /api/v1/help-requests/<int:request_id>/check-out": Expect(
         statuses={"volunteer": 200}, params=_request("in_progress", assigned=True), body=lambda world: {}),
     "POST /api/v1/help-requests/<int:request_id>/confirm": Expect(
-        statuses=REQUESTER_WRITE, params=_request("completed", assigned=True), body=lambda world: {"rating": 5}),
+        statuses=REQUESTER_WRITE, params=_request("completed", assigned=True),
+        body=lambda world: {"rating": 5, "comment": "电话里说很好"}),  # a worker confirms with the call's note
     "POST /api/v1/help-requests/<int:request_id>/no-show": Expect(
         statuses=REQUESTER_WRITE, params=_request("accepted", assigned=True), body=lambda world: {}),
     "GET /api/v1/callbacks": Expect(statuses={"worker": 200, "other_worker": 200, "admin": 200}),

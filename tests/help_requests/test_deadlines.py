@@ -146,7 +146,10 @@ def test_a_completion_nobody_confirms_in_72_hours_goes_to_the_grid_workers(app, 
     assert alert.data == {"help_request_id": request_id}
     assert worker_id in [n.recipient_user_id for n in _notifications("alert_raised")]
     worker = db.session.get(type(scene.worker), worker_id)
-    response = phone_of(worker).post(f"{URL}/{request_id}/confirm", {"rating": 4})
+    no_note = phone_of(worker).post(f"{URL}/{request_id}/confirm", {"rating": 4})
+    assert no_note.status_code == 422 and no_note.get_json()["reason"] == "note_required"
+    assert "comment" in no_note.get_json()["errors"]  # the worker writes down what the resident said
+    response = phone_of(worker).post(f"{URL}/{request_id}/confirm", {"rating": 4, "comment": "电话里说挺好的"})
     assert response.status_code == 200 and response.get_json()["status"] == "confirmed"
     alert = db.session.get(Alert, alert.id)
     db.session.refresh(alert)

@@ -129,7 +129,8 @@ def test_confirming_one_task_from_eight_phones_at_once_pays_it_once(race_app):
     users = [scene.resident_user, scene.proxy, scene.worker, scene.admin] * 2
 
     def confirm(index, phone):
-        return _outcome(phone.post(f"{URL}/{request_id}/confirm", {"rating": 4}))
+        # workers and admins confirm with the note of their call to the resident
+        return _outcome(phone.post(f"{URL}/{request_id}/confirm", {"rating": 4, "comment": "电话里说很满意"}))
 
     results = at_once(range(PHONES), confirm, prepare=_phones(race_app, users), ready_timeout=30)
     assert sorted(results, key=str) == sorted([(200, None)] + [(409, "invalid_transition")] * 7, key=str), results

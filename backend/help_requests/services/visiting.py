@@ -10,6 +10,7 @@ from backend.accounts.models import User
 from backend.common.offline import occurred_time
 from backend.common.time import now
 from backend.community.models import GridWorker
+from backend.errors import InvalidInput
 from backend.extensions import db
 from backend.help_requests import kinds
 from backend.help_requests.models import CallbackTask, HelpRequest
@@ -102,12 +103,23 @@ def _grid_workers(grid_id: int) -> list[User]:
         .order_by(GridWorker.is_primary.desc(), User.id)))
 
 
+class WorkerNoteRequired(InvalidInput):
+    """A worker confirms for the resident after calling them: what the resident said is the note
+    the time bank keeps with the verified hours (issue 6)."""
+
+    reason = "note_required"
+    messages = {"zh-CN": "替居民确认时，请写下电话里居民对这次帮助怎么说。",
+                "en": "When you confirm for the resident, write down what they said about this help on the phone."}
+
+
 def confirm(user: User, request_id: int, rating: int, comment: str | None) -> RequestView:
     """The resident, a proxy with request_help or a worker confirms the visit with a rating 1–5;
     2 or less opens a call-back task for the grid and tells its workers. The visit's hours go to
     the volunteer's time bank as verified hours in the same transaction (a worker's confirmation
     names the worker, with their comment as the note; docs/timebank.md)."""
     access = requester_access(user, _load(request_id), "request_help")
+    if access.kind == "staff" and not (comment or "").strip():
+        raise WorkerNoteRequired(field_errors={"comment": [WorkerNoteRequired().message]})
     request = locked_request(request_id)
     moment = now()
     move(request, "confirmed", actor=user, occurred_at=moment, data={},

@@ -18,6 +18,22 @@ def _offer(world) -> dict:
     return {"offer_id": offer.id, "request_id": request.id}
 
 
+def _taken_by_provider(world) -> dict:
+    """A meal a provider's staff member's service has taken: only its staff mark it done."""
+    from backend.extensions import db
+    from backend.providers.models import ProviderOffer
+    from tests.help_requests.helpers import make_request
+    from tests.providers.builders import link_staff, make_provider
+
+    provider = make_provider(world.community, delivers=True)
+    link_staff(provider, world.users["provider"])
+    request = make_request(world.resident, status="accepted", category="meal_delivery", provider_id=provider.id)
+    offer = ProviderOffer(help_request_id=request.id, provider_id=provider.id, status="accepted")
+    db.session.add(offer)
+    db.session.flush()
+    return {"offer_id": offer.id, "request_id": request.id}
+
+
 def _block(world) -> dict:
     from backend.extensions import db
     from backend.matching.models import VolunteerBlock
@@ -33,6 +49,7 @@ MATRIX = {
     "POST /api/v1/offers/<int:offer_id>/accept": Expect(statuses={"volunteer": 200}, params=_offer),
     "POST /api/v1/offers/<int:offer_id>/decline": Expect(statuses={"volunteer": 200}, params=_offer,
                                                          body=lambda world: {"reason": "今天不在家"}),
+    "POST /api/v1/offers/<int:offer_id>/complete": Expect(statuses={"provider": 200}, params=_taken_by_provider),
     "GET /api/v1/help-requests/<int:request_id>/candidates": Expect(
         statuses={"worker": 200, "admin": 200, "other_worker": 404}, params=_offer),
     "POST /api/v1/residents/<int:resident_id>/blocked-volunteers": Expect(

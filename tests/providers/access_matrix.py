@@ -35,4 +35,9 @@ MATRIX = {
         statuses={"admin": 201}, params=_provider, body=lambda world: {"user_id": world.users["provider"].id}),
     "DELETE /api/v1/providers/<int:provider_id>/staff/<int:user_id>": Expect(statuses={"admin": 204},
                                                                              params=_linked_staff),
+    # Routing per category: the community's workers read it, its admin sets it.
+    "GET /api/v1/providers/routing": Expect(statuses={"worker": 200, "other_worker": 200, "admin": 200}),
+    "PUT /api/v1/providers/routing/<string:category>": Expect(
+        statuses={"admin": 200}, params=lambda world: {"category": "meal_delivery"},
+        body=lambda world: {"route": "both"}),
 }

@@ -36,9 +36,14 @@ export function whenWords(request) {
   return request.asap ? t("req.asap") : formatDateTime(request.window_start);
 }
 
+/** Who has the request: the volunteer, or the neighbourhood service (幸福里老年食堂) that took it. */
+function helperName(request) {
+  return request.volunteer?.display_name || request.provider?.name || t("req.a_volunteer");
+}
+
 /** The request's state as the resident reads it ("张阿姨已接单，预计 15:00 到"). */
 export function plainStatus(request) {
-  const name = request.volunteer?.display_name || t("req.a_volunteer");
+  const name = helperName(request);
   switch (request.status) {
     case "open":
     case "offered":
@@ -203,8 +208,7 @@ function showCancel(subject, request, names) {
 function wireRating(screen, subject, request) {
   const form = screen.querySelector('[data-form="rate"]');
   form.hidden = false;
-  slot(screen, "rate-heading").textContent = t("req.rate_heading", { name: request.volunteer?.display_name
-    || t("req.a_volunteer") });
+  slot(screen, "rate-heading").textContent = t("req.rate_heading", { name: helperName(request) });
   let busy = false;
   form.addEventListener("submit", async (event) => {
     event.preventDefault();

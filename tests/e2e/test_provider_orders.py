@@ -131,6 +131,9 @@ def test_a_resident_orders_a_meal_and_the_canteen_accepts_delivers_and_is_rated(
 
     home = resident.page
     home.reload()
+    # The service is named where a volunteer would be.
+    expect(home.locator(".request-now")).to_have_text("幸福里老年食堂已经帮完了，请您评价")
+    expect(home.get_by_text("幸福里老年食堂帮得怎么样？")).to_be_visible()
     expect(home.get_by_role("radio")).to_have_count(5)
     home.get_by_label("5 很满意").check()
     with home.expect_response(f"**/api/v1/help-requests/{request_id}/confirm") as confirmed:

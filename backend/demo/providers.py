@@ -5,6 +5,7 @@ from backend.demo import data
 from backend.demo.base import DemoBuilderBase, offset
 from backend.extensions import db
 from backend.providers.models import OpeningHours, Provider, ProviderCategory, ProviderStaff
+from backend.providers.routing import stage_route
 
 EVERY_DAY = range(7)
 WEEKDAYS = range(5)
@@ -57,3 +58,6 @@ class ProvidersPart(DemoBuilderBase):
             if account is not None:
                 provider.staff = [ProviderStaff(user_id=accounts[account].id, added_by_id=self.admin.id)]
             db.session.add(provider)
+        # Meals go to the canteen and to volunteers alike (both): the canteen is offered a meal
+        # with the first wave, and 王奶奶's two volunteers still are in it (docs/demo.md).
+        stage_route(self.admin, "meal_delivery", "both")

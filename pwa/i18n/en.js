@@ -337,7 +337,7 @@ export default {
   "provider.name": "Name",
   "provider.phone": "Phone",
   "provider.requests": "Service requests",
-  "provider.requests_soon": "Coming soon: residents' service requests will be listed here.",
+  "provider.requests_soon": "This account is not linked to a service yet, so no residents' requests come here. Please ask the community admin to link it.",
   "provider.no_offers": "No new requests right now.",
   "provider.accept": "Accept",
   "provider.decline": "Not this time",

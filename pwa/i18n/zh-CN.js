@@ -339,7 +339,7 @@ export default {
   "provider.name": "名称",
   "provider.phone": "电话",
   "provider.requests": "服务请求",
-  "provider.requests_soon": "这个功能马上就来：居民的服务请求会列在这里。",
+  "provider.requests_soon": "这个账号还没有关联到服务机构，所以这里没有居民的请求。请联系社区管理员关联。",
   "provider.no_offers": "现在没有新的请求。",
   "provider.accept": "接单",
   "provider.decline": "这次不行",

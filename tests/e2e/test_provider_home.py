@@ -29,7 +29,7 @@ def _spoken(phone: str) -> str:
     return f"{phone[:3]} {phone[3:7]} {phone[7:]}"
 
 
-def test_provider_signs_in_and_sees_their_name_phone_and_requests_placeholder(open_tab, live_server):
+def test_a_provider_account_not_linked_to_a_service_is_told_so(open_tab, live_server):
     phone = new_provider(live_server.app)
     tab = open_tab("/")
     page = tab.page
@@ -39,7 +39,7 @@ def test_provider_signs_in_and_sees_their_name_phone_and_requests_placeholder(op
     expect(facts.locator("dd").first).to_have_text("幸福食堂")
     expect(facts.locator("dd").nth(1)).to_have_text(_spoken(phone))
     expect(page.get_by_role("heading", level=2, name="服务请求")).to_be_visible()
-    expect(page.get_by_text("这个功能马上就来：居民的服务请求会列在这里。")).to_be_visible()
+    expect(page.get_by_text("这个账号还没有关联到服务机构", exact=False)).to_be_visible()
     expect(page.get_by_role("checkbox", name="长辈版")).to_be_visible()
     assert tab.page_errors == [] and tab.csp_violations() == []
 

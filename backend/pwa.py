@@ -50,7 +50,7 @@ _STATIC_IMPORT = re.compile(r"""^\s*(?:import|export)\s+(?:[^;"'()]*?\s+from\s+)
 SHELL_TOKEN = "/* linli:shell */ null"
 SHELL_CACHE_PREFIX = "linli-shell-"
 # What the app loads; anything else in pwa/ (notes, licences) stays out of the precache.
-PRECACHED_SUFFIXES = {".js", ".mjs", ".css", ".json", ".webmanifest", ".png", ".svg", ".ico", ".webp"}
+PRECACHED_SUFFIXES = {".js", ".mjs", ".css", ".json", ".webmanifest", ".png", ".svg", ".ico", ".webp", ".html"}
 NOT_PRECACHED = {"sw.js", "index.html"}  # the worker itself; index.html is precached as "/"
 MIMETYPES = {".webmanifest": "application/manifest+json"}
 

@@ -6,7 +6,7 @@ import { api } from "./api.js";
 import { dialable, loadStaffTexts, spokenGroups, t } from "./i18n.js";
 import { current, remember } from "./preferences.js";
 import { navigate } from "./router.js";
-import { announce, showScreen, slot } from "./screen.js";
+import { announce, loadStaffTemplates, showScreen, slot } from "./screen.js";
 import { adopt, isStaff, signedInUser, updateSignedInUser } from "./session.js";
 import { importModule } from "./update.js";
 
@@ -174,7 +174,8 @@ export async function showHome(params, options) {
   if (user.roles.includes("resident")) {
     showCareHome(user, subjectFor(user), options);
   } else if (isStaff(user)) {
-    const [{ showWorkerHome }] = await Promise.all([importModule(() => import("./worker.js")), loadStaffTexts()]);
+    const [{ showWorkerHome }] = await Promise.all([importModule(() => import("./worker.js")), loadStaffTexts(),
+      loadStaffTemplates()]);
     showWorkerHome(user, options, wireElderSwitch);
   } else if (user.roles.includes("volunteer")) {
     // A volunteer who also acts for family members: their volunteer home, which links to each

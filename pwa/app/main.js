@@ -12,6 +12,7 @@ import { cachedRead } from "./offline-data.js";
 import { apply, current } from "./preferences.js";
 import { startReadAloud } from "./read-aloud.js";
 import { configure, navigate, route, startRouter } from "./router.js";
+import { loadStaffTemplates } from "./screen.js";
 import { showSettings } from "./settings.js";
 import { isStaff, loadSignedInUser, signedInUser } from "./session.js";
 import { showStart } from "./sign-in.js";
@@ -121,7 +122,7 @@ const staff = (load, name) => signedIn(async (params, options) => {
   if (!isStaff(signedInUser())) {
     return navigate("/", { replace: true });
   }
-  await loadStaffTexts();
+  await Promise.all([loadStaffTexts(), loadStaffTemplates()]);
   return lazy(load, name)(params, options);
 });
 route(/^\/worker\/grids\/(\d+)\/?$/, staff(placeScreens, "showGrid"));

@@ -44,6 +44,31 @@ export function showScreen(name, titleKey, { moveFocus = true, titleValues = {},
   return container;
 }
 
+let staffTemplates = null;
+
+/**
+ * The workers' and admins' screen templates (staff.html), fetched once before any of their
+ * screens and added to the page, so that the shell every phone loads stays small. Offline, the
+ * service worker answers from its cache; a failure is tried again on the next staff screen.
+ */
+export function loadStaffTemplates() {
+  staffTemplates ??= fetch("/staff.html", { credentials: "same-origin" }).then(async (response) => {
+    if (!response.ok) {
+      throw new Error(`/staff.html answered ${response.status}`);
+    }
+    const parsed = new DOMParser().parseFromString(await response.text(), "text/html");
+    for (const template of parsed.querySelectorAll("template")) {
+      if (!document.getElementById(template.id)) {
+        document.body.append(document.importNode(template, true));
+      }
+    }
+  }).catch((error) => {
+    staffTemplates = null;
+    throw error;
+  });
+  return staffTemplates;
+}
+
 /** The element of `container` marked data-slot="NAME". */
 export function slot(container, name) {
   return container.querySelector(`[data-slot="${name}"]`);

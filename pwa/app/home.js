@@ -174,8 +174,8 @@ export async function showHome(params, options) {
   if (user.roles.includes("resident")) {
     showCareHome(user, subjectFor(user), options);
   } else if (isStaff(user)) {
-    const [{ showWorkerHome }] = await Promise.all([importModule(() => import("./worker.js")), loadStaffTexts(),
-      loadStaffTemplates()]);
+    loadStaffTemplates().catch(() => {}); // the other staff screens' templates: not needed for the home
+    const [{ showWorkerHome }] = await Promise.all([importModule(() => import("./worker.js")), loadStaffTexts()]);
     showWorkerHome(user, options, wireElderSwitch);
   } else if (user.roles.includes("volunteer")) {
     // A volunteer who also acts for family members: their volunteer home, which links to each

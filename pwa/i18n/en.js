@@ -153,7 +153,7 @@ export default {
   "inbox.label_read_all": "Mark all messages as read",
   "push.heading": "Notifications on this phone",
   "push.checking": "Checking this phone…",
-  "push.turn_on_volunteer": "Tell me when someone takes it on",
+  "push.turn_on_volunteer": "Tell me when someone needs help",
   "push.turn_on": "Get notifications on this phone",
   "push.turn_off": "Turn off notifications on this phone",
   "push.state_on": "This phone: on. New notifications pop up on it.",

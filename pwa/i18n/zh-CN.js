@@ -155,7 +155,7 @@ export default {
   "inbox.label_read_all": "把全部消息标为已读",
   "push.heading": "手机弹出提醒",
   "push.checking": "正在查看这台手机…",
-  "push.turn_on_volunteer": "有人接单时提醒我",
+  "push.turn_on_volunteer": "有人需要帮忙时提醒我",
   "push.turn_on": "在这台手机上接收提醒",
   "push.turn_off": "在这台手机上关闭提醒",
   "push.state_on": "这台手机：已开启。有新的提醒时，手机会弹出来。",

@@ -91,7 +91,7 @@ def each_notification_screen(tab, family, app):
     expect(page.locator('[data-slot="push-state"]')).to_have_text("这台手机：没有开启。")
     yield "volunteer-home-push-panel"
     # A fresh browser profile here has no notification permission, so the tap is refused.
-    page.get_by_role("button", name="有人接单时提醒我").click()
+    page.get_by_role("button", name="有人需要帮忙时提醒我").click()
     expect(page.get_by_role("button", name="改用短信提醒")).to_be_visible()
     yield "volunteer-push-refused-sms-offered"
     page.get_by_role("button", name="改用短信提醒").click()

@@ -31,7 +31,7 @@ from tests.factories import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
 
-TURN_ON = "有人接单时提醒我"
+TURN_ON = "有人需要帮忙时提醒我"
 # Counts the page's permission requests from the first moment of every document.
 COUNT_PERMISSION_REQUESTS = """
 window.__permissionRequests = 0;

@@ -291,3 +291,19 @@ def test_staff_html_is_served_and_precached(client):
         assert b'<template id="screen-worker-requests">' in answer.data
     worker = client.get("/sw.js").get_data(as_text=True)
     assert '"/staff.html"' in worker
+
+
+def test_every_catalogue_entry_is_one_well_formed_string():
+    """Each text is one line, `"key": "text",` with the text a valid string literal: a stray quote
+    (e.g. "Tomorrow"s plan") breaks the whole catalogue, and with it every screen in that language."""
+    for name in ("zh-CN.js", "zh-CN-staff.js", "en.js"):
+        text = (BASE_DIR / "pwa" / "i18n" / name).read_text(encoding="utf-8")
+        entries = [line for line in text.splitlines() if re.match(r'\s+"', line)]
+        assert entries, name
+        for line in entries:
+            found = re.fullmatch(r'\s+"([a-z0-9_.]+)": (".*"),?', line)
+            assert found, f"{name}: {line.strip()}"
+            try:
+                json.loads(found.group(2))
+            except ValueError as error:
+                raise AssertionError(f"{name}: {line.strip()}: {error}") from None

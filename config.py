@@ -184,6 +184,10 @@ class Config:
     TIMEBANK_GIFT_YEARLY_CAPS: dict[int, float] = _env_community_hours("TIMEBANK_GIFT_YEARLY_CAPS")
     TIMEBANK_RECORDED_MAX_HOURS = _env_int("TIMEBANK_RECORDED_MAX_HOURS", 8)
 
+    # Neighbourhood services (docs/providers.md): how far from a request a provider that does not
+    # deliver is still offered it.
+    PROVIDER_REACH_KM = float(_env("PROVIDER_REACH_KM", "1.5"))
+
     PWA_DIR = BASE_DIR / "pwa"
     # Shown by the PWA to browsers without JavaScript while no community has a phone yet.
     COMMUNITY_PHONE_FALLBACK = _env("COMMUNITY_PHONE_FALLBACK")

@@ -13,6 +13,7 @@ from backend.notifications.models import Notification
 from backend.volunteers.models import Volunteer
 from tests.factories import make_community, make_volunteer
 from tests.help_requests.helpers import events_of, make_request, status_of, volunteer_id
+from tests.matching.helpers import notified_user_ids
 
 URL = "/api/v1/help-requests"
 
@@ -81,18 +82,14 @@ def test_a_worker_assigns_and_the_same_volunteer_again_changes_nothing(scene, ph
     assert taken.status_code == 409 and taken.get_json()["reason"] == "task_already_taken"
     assert db.session.get(HelpRequest, request.id).volunteer_id == scene.volunteer.volunteer_id
     # the volunteer learns they have a task, the resident's side who is coming: once each
-    assert _told("help_request_assigned") == [scene.volunteer.id]
-    assert _told("help_request_volunteer_coming") == [scene.resident_user.id, scene.proxy.id, scene.viewing_proxy.id]
+    assert notified_user_ids("help_request_assigned") == [scene.volunteer.id]
+    assert notified_user_ids("help_request_volunteer_coming") == [scene.resident_user.id, scene.proxy.id, scene.viewing_proxy.id]
     [assigned] = db.session.scalars(select(Notification).where(Notification.kind == "help_request_assigned"))
     assert assigned.params == {"category": "陪伴聊天", "when": "尽快", "category_en": "Companionship",
                                "when_en": "as soon as possible"}  # what a lock screen may show, no more
     [shown] = phone_of(scene.volunteer).get("/api/v1/notifications").get_json()["items"]
     assert (shown["title"], shown["url"]) == ("您有一项新任务：陪伴聊天", f"/help-requests/{request.id}")
 
-
-def _told(kind):
-    return list(db.session.scalars(select(Notification.recipient_user_id).where(Notification.kind == kind)
-                                   .order_by(Notification.id)))
 
 
 @pytest.mark.parametrize("status", ["pending", "suspended"])
@@ -138,9 +135,9 @@ def test_reassigning_takes_it_from_one_volunteer_and_gives_it_to_another(scene, 
     refused = phone_of(scene.volunteer).post(f"{URL}/{request.id}/check-in", {})
     assert refused.status_code == 403 and refused.get_json()["reason"] == "not_assigned_volunteer"
     # each is told: the new one has a task, the first need not go, the resident's side who comes
-    assert _told("help_request_assigned") == [scene.other_volunteer.id]
-    assert _told("help_request_reassigned_away") == [scene.volunteer.id]
-    assert _told("help_request_volunteer_coming") == [scene.resident_user.id, scene.proxy.id, scene.viewing_proxy.id]
+    assert notified_user_ids("help_request_assigned") == [scene.other_volunteer.id]
+    assert notified_user_ids("help_request_reassigned_away") == [scene.volunteer.id]
+    assert notified_user_ids("help_request_volunteer_coming") == [scene.resident_user.id, scene.proxy.id, scene.viewing_proxy.id]
 
 
 def test_reassigning_to_an_inactive_volunteer_changes_nothing(scene, phone_of):

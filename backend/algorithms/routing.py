@@ -1,0 +1,604 @@
+"""A worker's day route: the order of household visits, with times, and the visits that do not fit.
+
+Pure: plain frozen dataclasses in, a Route out; numpy, no Flask, no database (docs/routing.md
+explains the model, the exact search and the heuristic).
+
+The route starts at the worker's start point and start time and is open (it ends at the last
+visit). Walking between two points takes the great-circle distance × a detour factor at a walking
+speed. Each visit takes its service time; one with an appointment window must start within it
+(waiting for it to open is allowed), and every visit must finish by the end of the working day.
+The route minimises its walking time plus a penalty (default 8 hours, longer than a working day,
+so fitting one more visit always comes first) for each stop it defers. Deferred stops are always
+listed, with why: `unreachable` (it cannot be served even as the first visit) or `no_room`.
+
+Up to `EXACT_UP_TO` stops the route is optimal: a dynamic programme over subsets whose labels
+are Pareto fronts of (walking time, finish time), bounded by the heuristic's route. Beyond, the
+heuristic alone: cheapest feasible insertion, then local search (2-opt, or-opt, relocation,
+swaps with and insertion of deferred stops) and seeded ruin-and-recreate rounds.
+"""
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import numpy as np
+
+from backend.algorithms.assignment import haversine_km_array
+
+DEFAULT_DETOUR_FACTOR = 1.3
+DEFAULT_WALKING_KMH = 4.5
+DEFAULT_DEFERRAL_PENALTY_S = 8 * 3600.0
+EXACT_UP_TO = 12
+DEFAULT_ROUNDS = 60
+# Times are floats in seconds; a start this close to a window's end still counts as inside it.
+EPS = 1e-6
+
+When = float | int | datetime
+Duration = float | int | timedelta
+
+
+@dataclass(frozen=True)
+class Stop:
+    """A household to visit: where, how long the visit takes and, for an appointment, the window
+    its start must fall in (earliest and/or latest start; None: no bound)."""
+
+    id: Hashable
+    lat: float
+    lng: float
+    service: Duration
+    earliest: When | None = None
+    latest: When | None = None
+
+
+@dataclass(frozen=True)
+class Visit:
+    """One stop of the route: when the worker arrives, starts (after waiting for the window) and
+    leaves, and the walk from the previous point."""
+
+    stop_id: Hashable
+    arrival: When
+    start: When
+    finish: When
+    travel_s: float
+    wait_s: float
+
+
+@dataclass(frozen=True)
+class Deferral:
+    stop_id: Hashable
+    reason: str  # "unreachable": not even as the first visit; "no_room": not with the others
+
+
+@dataclass(frozen=True)
+class Violation:
+    """A hand-made order breaking a rule: `late` (started after the window's latest start) or
+    `after_day_end` (finished after the working day), by how many seconds."""
+
+    stop_id: Hashable
+    kind: str
+    by_s: float
+
+
+@dataclass(frozen=True)
+class Route:
+    visits: tuple[Visit, ...]
+    deferred: tuple[Deferral, ...]
+    travel_s: float
+    objective_s: float
+    violations: tuple[Violation, ...]
+    method: str  # "exact", "heuristic" or "given"
+
+
+def _number(value, what: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ValueError(f"{what} must be a finite number")
+    return float(value)
+
+
+class _Problem:
+    """The validated day as arrays: node 0 is the start point, node i the (i-1)-th stop; times are
+    seconds after the start time; `late[i]` is the latest start that keeps both the window and the
+    working day, `end_node` a zero-cost "end of the walk" used by the vectorised moves."""
+
+    def __init__(self, start, start_time, day_end, stops, detour_factor, walking_kmh, penalty_s):
+        if not isinstance(start, (tuple, list)) or len(start) != 2:
+            raise ValueError("the start point must be a (lat, lng) pair")
+        self.kind = start_time
+        self.origin = self._instant(start_time, "the start time", None)
+        self.day_end = self._instant(day_end, "the end of the working day", self.origin)
+        detour = _number(detour_factor, "the detour factor")
+        speed = _number(walking_kmh, "the walking speed")
+        if detour < 1:
+            raise ValueError("the detour factor must be 1 or more (a walk is never shorter than the straight line)")
+        if speed <= 0:
+            raise ValueError("the walking speed must be more than 0 km/h")
+        self.penalty = _number(penalty_s, "the deferral penalty")
+        if self.penalty < 0:
+            raise ValueError("the deferral penalty must not be negative")
+        self.stops = list(stops)
+        seen = set()
+        for stop in self.stops:
+            if not isinstance(stop, Stop):
+                raise ValueError("every stop must be a Stop")
+            try:
+                if stop.id in seen:
+                    raise ValueError(f"stop {stop.id!r} appears twice")
+                seen.add(stop.id)
+            except TypeError:
+                raise ValueError("a stop id must be hashable") from None
+        lat = [_number(start[0], "the start point's lat")] + [_number(s.lat, f"stop {s.id!r}'s lat") for s in self.stops]
+        lng = [_number(start[1], "the start point's lng")] + [_number(s.lng, f"stop {s.id!r}'s lng") for s in self.stops]
+        for i, (la, ln) in enumerate(zip(lat, lng)):
+            if abs(la) > 90 or abs(ln) > 180:
+                what = "the start point" if i == 0 else f"stop {self.stops[i - 1].id!r}"
+                raise ValueError(f"{what}'s position is outside the earth's degree ranges")
+        self.n = n = len(self.stops)
+        self.service = [0.0] + [self._duration(s.service, f"stop {s.id!r}'s service time") for s in self.stops]
+        self.early = [0.0] + [-math.inf if s.earliest is None else
+                              self._instant(s.earliest, f"stop {s.id!r}'s earliest start", self.origin)
+                              for s in self.stops]
+        self.latest = latest = [math.inf] + [math.inf if s.latest is None else
+                                             self._instant(s.latest, f"stop {s.id!r}'s latest start", self.origin)
+                                             for s in self.stops]
+        for i in range(1, n + 1):
+            if self.early[i] > latest[i]:
+                raise ValueError(f"stop {self.stops[i - 1].id!r}'s window ends before it starts")
+        self.late = [0.0] + [min(latest[i], self.day_end - self.service[i]) for i in range(1, n + 1)]
+        lat_a, lng_a = np.array(lat), np.array(lng)
+        km = haversine_km_array(lat_a[:, None], lng_a[:, None], lat_a[None, :], lng_a[None, :])
+        seconds = km * detour / speed * 3600.0
+        self.end_node = n + 1
+        self.matrix = np.zeros((n + 2, n + 2))
+        self.matrix[: n + 1, : n + 1] = seconds
+        self.travel = self.matrix.tolist()
+        self.early_a = np.array(self.early + [-math.inf])
+        self.late_a = np.array(self.late + [math.inf])
+        self.service_a = np.array(self.service + [0.0])
+        # A stop that cannot be served even straight from the start never can (the walk obeys the
+        # triangle inequality and waiting only delays): it is deferred before any search.
+        self.reachable = [i for i in range(1, n + 1)
+                          if max(self.travel[0][i], self.early[i]) <= self.late[i] + EPS]
+
+    def _instant(self, value, what: str, origin) -> float:
+        if isinstance(value, datetime) != isinstance(self.kind, datetime):
+            raise ValueError(f"{what} must be of the same kind as the start time (a number or a datetime)")
+        if isinstance(value, datetime):
+            if (value.tzinfo is None) != (self.kind.tzinfo is None):
+                raise ValueError(f"{what} must be naive or aware as the start time is")
+            return 0.0 if origin is None else (value - self.kind).total_seconds()
+        seconds = _number(value, what)
+        return seconds if origin is None else seconds - origin
+
+    def _duration(self, value, what: str) -> float:
+        seconds = value.total_seconds() if isinstance(value, timedelta) else _number(value, what)
+        if seconds < 0 or not math.isfinite(seconds):
+            raise ValueError(f"{what} must not be negative")
+        return seconds
+
+    def when(self, seconds: float) -> When:
+        if isinstance(self.kind, datetime):
+            return self.kind + timedelta(seconds=seconds)
+        return self.origin + seconds
+
+    def walk(self, order: Sequence[int]):
+        """Travel time and the finish times along `order` (nodes), or None if a rule breaks."""
+        travel, t, prev = 0.0, 0.0, 0
+        row = self.travel
+        for node in order:
+            leg = row[prev][node]
+            arrival = t + leg
+            start = arrival if arrival > self.early[node] else self.early[node]
+            if start > self.late[node] + EPS:
+                return None
+            t = start + self.service[node]
+            travel += leg
+            prev = node
+        return travel
+
+    def objective(self, order: Sequence[int], travel: float) -> float:
+        return travel + self.penalty * (self.n - len(order))
+
+    def route(self, order: Sequence[int], method: str) -> Route:
+        """The Route of an order of nodes, with times, deferred stops and any rule it breaks."""
+        visits, violations = [], []
+        t, prev, travel = 0.0, 0, 0.0
+        for node in order:
+            stop = self.stops[node - 1]
+            leg = self.travel[prev][node]
+            arrival = t + leg
+            start = max(arrival, self.early[node])
+            t = start + self.service[node]
+            travel += leg
+            prev = node
+            if start > self.latest[node] + EPS:
+                violations.append(Violation(stop.id, "late", start - self.latest[node]))
+            if t > self.day_end + EPS:
+                violations.append(Violation(stop.id, "after_day_end", t - self.day_end))
+            visits.append(Visit(stop.id, self.when(arrival), self.when(start), self.when(t), leg, start - arrival))
+        served = set(order)
+        reachable = set(self.reachable)
+        deferred = tuple(Deferral(self.stops[i - 1].id, "no_room" if i in reachable else "unreachable")
+                         for i in range(1, self.n + 1) if i not in served)
+        return Route(tuple(visits), deferred, travel, self.objective(order, travel), tuple(violations), method)
+
+
+def plan_route(start: tuple[float, float], start_time: When, day_end: When, stops: Sequence[Stop], *,
+               detour_factor: float = DEFAULT_DETOUR_FACTOR, walking_kmh: float = DEFAULT_WALKING_KMH,
+               deferral_penalty_s: float = DEFAULT_DEFERRAL_PENALTY_S, exact_up_to: int = EXACT_UP_TO,
+               rounds: int = DEFAULT_ROUNDS, seed: int = 0) -> Route:
+    """The best route found for the day (optimal up to `exact_up_to` stops): visits in order with
+    their times, deferred stops with why, the walking time and the objective (walking time plus
+    the penalty per deferred stop). `rounds` of ruin and recreate, seeded by `seed`, improve the
+    heuristic route; the same input always gives the same route."""
+    problem = _Problem(start, start_time, day_end, stops, detour_factor, walking_kmh, deferral_penalty_s)
+    order = _Search(problem, random.Random(seed)).solve(rounds)
+    if len(problem.reachable) <= exact_up_to:
+        return problem.route(_exact(problem, order), "exact")
+    return problem.route(order, "heuristic")
+
+
+def evaluate_route(start: tuple[float, float], start_time: When, day_end: When, stops: Sequence[Stop],
+                   order: Sequence[Hashable], *, detour_factor: float = DEFAULT_DETOUR_FACTOR,
+                   walking_kmh: float = DEFAULT_WALKING_KMH,
+                   deferral_penalty_s: float = DEFAULT_DEFERRAL_PENALTY_S) -> Route:
+    """A hand-made order (stop ids) timed as given, waiting for windows to open: the times, the
+    rules it breaks (a late start, a finish after the working day), the stops it leaves out as
+    deferred, and its objective."""
+    problem = _Problem(start, start_time, day_end, stops, detour_factor, walking_kmh, deferral_penalty_s)
+    node_of = {stop.id: i + 1 for i, stop in enumerate(problem.stops)}
+    nodes = []
+    for stop_id in order:
+        try:
+            node = node_of[stop_id]
+        except (KeyError, TypeError):
+            raise ValueError(f"the order names {stop_id!r}, which is not one of the stops") from None
+        if node in nodes:
+            raise ValueError(f"the order names {stop_id!r} twice")
+        nodes.append(node)
+    return problem.route(nodes, "given")
+
+
+def _exact(problem: _Problem, incumbent: list[int]) -> list[int]:
+    """The optimal order: labels (walking time, finish time, previous label, node) per (set of
+    visited stops, last stop), keeping only the Pareto front of each — a later finish can still
+    be worth a shorter walk when windows make the worker wait. A label whose walk plus a lower
+    bound on the rest (each stop still reachable: its cheapest walk in; each not: the penalty)
+    cannot beat the incumbent is dropped."""
+    nodes = problem.reachable
+    k = len(nodes)
+    travel, early, late, service = problem.travel, problem.early, problem.late, problem.service
+    penalty = problem.penalty
+    cheapest_in = [min(penalty, min((travel[i][node] for i in [0] + nodes if i != node), default=0.0))
+                   for node in nodes]
+    best_order = list(incumbent)
+    best = problem.objective(incumbent, problem.walk(incumbent))
+    unreachable_penalty = penalty * (problem.n - k)
+    fronts: list[dict | None] = [None] * (1 << k)
+    fronts[0] = {-1: [(0.0, 0.0, None, 0)]}
+    full = (1 << k) - 1
+    for mask in range(1 << k):
+        by_last = fronts[mask]
+        if not by_last:
+            continue
+        fronts[mask] = None
+        rest = [b for b in range(k) if not mask >> b & 1]
+        for last, labels in by_last.items():
+            here = 0 if last < 0 else nodes[last]
+            row = travel[here]
+            for label in labels:
+                cost, t = label[0], label[1]
+                # Stopping here defers the rest.
+                total = cost + penalty * len(rest) + unreachable_penalty
+                if total < best - EPS:
+                    best, best_order = total, _unwind(label)
+                moves, bound = [], cost + unreachable_penalty
+                for b in rest:
+                    node = nodes[b]
+                    arrival = t + row[node]
+                    start = arrival if arrival > early[node] else early[node]
+                    if start > late[node] + EPS:
+                        bound += penalty
+                    else:
+                        bound += cheapest_in[b]
+                        moves.append((b, node, start + service[node]))
+                if bound >= best - EPS:
+                    continue
+                for b, node, finish in moves:
+                    walked = cost + row[node]
+                    if bound - cheapest_in[b] + row[node] >= best - EPS:
+                        continue
+                    child = mask | (1 << b)
+                    if child == full:
+                        total = walked + unreachable_penalty
+                        if total < best - EPS:
+                            best, best_order = total, _unwind((walked, finish, label, node))
+                        continue
+                    table = fronts[child]
+                    if table is None:
+                        table = fronts[child] = {}
+                    front = table.get(b)
+                    if front is None:
+                        table[b] = [(walked, finish, label, node)]
+                    elif not any(c <= walked + EPS and f <= finish + EPS for c, f, _, _ in front):
+                        front[:] = [entry for entry in front if not (walked <= entry[0] and finish <= entry[1])]
+                        front.append((walked, finish, label, node))
+    return best_order
+
+
+def _unwind(label) -> list[int]:
+    order = []
+    while label is not None and label[2] is not None:
+        order.append(label[3])
+        label = label[2]
+    return order[::-1]
+
+
+class _Search:
+    """The heuristic. A route is a list of nodes; each neighbourhood prices all its moves at once
+    with numpy (the change in walking time) and checks their timing against the route's earliest
+    finish and latest arrival at each position, so a move it applies never breaks a rule."""
+
+    CHECKS = 12  # improving reversals timed one by one before giving up on 2-opt
+
+    def __init__(self, problem: _Problem, rng: random.Random):
+        self.p = problem
+        self.rng = rng
+        m = problem.matrix
+        self.near = {i: [int(j) for j in np.argsort(m[i, 1: problem.n + 1], kind="stable") + 1 if j != i]
+                     for i in problem.reachable}
+
+    def solve(self, rounds: int) -> list[int]:
+        p = self.p
+        if not p.reachable:
+            return []
+        by_window = sorted(p.reachable, key=lambda node: (p.late[node], p.early[node], node))
+        best, best_value = None, math.inf
+        for order in (self.insert([], list(p.reachable)), self.insert_each([], by_window)):
+            order = self.improve(order)
+            if self.value(order) < best_value - EPS:
+                best, best_value = order, self.value(order)
+        current, current_value = best, best_value
+        # A slowly closing threshold lets a round keep a slightly longer route to leave a dead end.
+        threshold = 0.02 * (p.walk(best) or 0.0) + 60.0
+        for number in range(rounds if len(p.reachable) > 1 else 0):
+            candidate = self.improve(self.recreate(current))
+            value = self.value(candidate)
+            if value < best_value - EPS:
+                best, best_value = candidate, value
+            if value < current_value + threshold * (1 - number / rounds):
+                current, current_value = candidate, value
+        return best
+
+    def value(self, order: list[int]) -> float:
+        return self.p.objective(order, self.p.walk(order))
+
+    def timing(self, order: list[int]):
+        """The route's nodes with the start and the end of the walk around them, the earliest finish
+        at each position (0: the start) and the latest arrival at each that keeps the rest of the
+        route on time (one past the last: no limit)."""
+        p = self.p
+        travel, early, late, service = p.travel, p.early, p.late, p.service
+        finish = [0.0]
+        t, prev = 0.0, 0
+        for node in order:
+            arrival = t + travel[prev][node]
+            t = (arrival if arrival > early[node] else early[node]) + service[node]
+            finish.append(t)
+            prev = node
+        latest = [math.inf] * (len(order) + 2)
+        limit, after = math.inf, None
+        for pos in range(len(order), 0, -1):
+            node = order[pos - 1]
+            if after is not None:
+                limit = limit - service[node] - travel[node][after]
+            else:
+                limit = math.inf
+            limit = late[node] if late[node] < limit else limit
+            latest[pos] = limit
+            after = node
+        ext = np.array([0] + order + [p.end_node])
+        return ext, np.array(finish), np.array(latest)
+
+    def gaps(self, order: list[int], candidates: list[int], timing=None):
+        """Added walk of each candidate at each gap (rows: gaps, columns: candidates), inf where the
+        timing breaks."""
+        p = self.p
+        ext, finish, latest = timing or self.timing(order)
+        here, after = ext[:-1], ext[1:]
+        cand = np.array(candidates)
+        m = p.matrix
+        into = m[here[:, None], cand[None, :]]
+        out = m[cand[None, :], after[:, None]]
+        added = into + out - m[here, after][:, None]
+        start = np.maximum(finish[:, None] + into, p.early_a[cand][None, :])
+        ok = start <= p.late_a[cand][None, :] + EPS
+        ok &= start + p.service_a[cand][None, :] + out <= latest[1:][:, None] + EPS
+        return np.where(ok, added, np.inf)
+
+    def insert(self, order: list[int], pending: list[int]) -> list[int]:
+        """Cheapest feasible insertion over all pending stops, one at a time, until none fits."""
+        order, pending = list(order), list(pending)
+        while pending:
+            costs = self.gaps(order, pending)
+            gap, which = np.unravel_index(int(np.argmin(costs)), costs.shape)
+            if not costs[gap, which] < self.p.penalty:
+                break
+            order.insert(int(gap), pending.pop(int(which)))
+        return order
+
+    def insert_each(self, order: list[int], pending: list[int]) -> list[int]:
+        """Each pending stop in turn at its cheapest feasible gap, if it has one (priced all at once
+        until one goes in: those before it found no gap in the same route)."""
+        order, pending = list(order), list(pending)
+        while pending:
+            costs = self.gaps(order, pending)
+            fits = np.flatnonzero(costs.min(axis=0) < self.p.penalty)
+            if not len(fits):
+                break
+            which = int(fits[0])
+            order.insert(int(np.argmin(costs[:, which])), pending[which])
+            pending = pending[which + 1:]
+        return order
+
+    def recreate(self, order: list[int]) -> list[int]:
+        """Ruin and recreate: take out a few stops near a random one (or a stretch of the route),
+        then put every stop that is out back in a random one of four orders."""
+        p, rng = self.p, self.rng
+        if order:
+            size = rng.randint(1, max(1, min(10, len(order) // 3 + 1)))
+            if rng.random() < 0.5:
+                seed = rng.choice(order)
+                inside = set(order)
+                removed = {seed}
+                for node in self.near[seed]:
+                    if len(removed) >= size:
+                        break
+                    if node in inside:
+                        removed.add(node)
+            else:
+                first = rng.randrange(len(order))
+                removed = set(order[first: first + size])
+            kept = [node for node in order if node not in removed]
+        else:
+            kept = []
+        kept_set = set(kept)
+        out = [node for node in p.reachable if node not in kept_set]
+        rule = rng.randrange(4)
+        if rule == 0:
+            rng.shuffle(out)
+        elif rule == 1:
+            out.sort(key=lambda node: (p.late[node], node))
+        elif rule == 2:
+            out.sort(key=lambda node: -p.travel[0][node])
+        else:
+            out.sort(key=lambda node: p.travel[0][node])
+        return self.insert_each(kept, out)
+
+    def improve(self, order: list[int]) -> list[int]:
+        moves = (self.fill, self.relocate, self.two_opt, self.swap_in)
+        while True:
+            timing = self.timing(order)
+            for move in moves:
+                changed = move(order, timing)
+                if changed is not None:
+                    order = changed
+                    break
+            else:
+                return order
+
+    def fill(self, order: list[int], timing):
+        inside = set(order)
+        pending = [node for node in self.p.reachable if node not in inside]
+        if not pending:
+            return None
+        costs = self.gaps(order, pending, timing)
+        gap, which = np.unravel_index(int(np.argmin(costs)), costs.shape)
+        if not costs[gap, which] < self.p.penalty:
+            return None
+        return order[:gap] + [pending[which]] + order[gap:]
+
+    def relocate(self, order: list[int], timing):
+        """Or-opt: move a run of 1–3 stops to another gap, forwards or reversed. Timing: from the
+        earliest finish before the gap (moving the run later, the route's old finish there, which
+        taking the run out can only bring forward) to the latest arrival after it (moving the run
+        earlier, the old one, which taking the run out can only push back): a move that passes
+        is on time, by the triangle inequality and because arriving earlier never hurts."""
+        p = self.p
+        ext, finish, latest = timing
+        size = len(order)
+        walk = p.matrix[np.ix_(ext, ext)]  # walks between route positions 0 .. size + 1
+        early, late, service = p.early_a[ext], p.late_a[ext], p.service_a[ext]
+        step = np.diagonal(walk, 1)
+        q = np.arange(0, size + 1)[None, :]
+        base = step[None, : size + 1]
+        after_late = latest[1: size + 2][None, :]
+        start_from = finish[None, : size + 1]
+        for length in (1, 2, 3):
+            if length > size:
+                break
+            rows = size - length + 1
+            a = np.arange(1, rows + 1)[:, None]
+            b = a + length - 1
+            gain = (step[:rows] + step[length: length + rows] - np.diagonal(walk, length + 1)[:rows])[:, None]
+            allowed = (q < a - 1) | (q > b)
+            for reverse in ((False, True) if length > 1 else (False,)):
+                first, last = (b, a) if reverse else (a, b)
+                into = walk[: size + 1, first[:, 0]].T      # gap's node → the run's first
+                out = walk[last[:, 0], 1: size + 2]          # the run's last → the node after the gap
+                delta = into + out - base - gain
+                ok = allowed & (delta < -1e-7)
+                if not ok.any():
+                    continue
+                start = np.maximum(start_from + into, early[first])
+                ok &= start <= late[first] + EPS
+                t = start + service[first]
+                for k in range(1, length):
+                    pos, prev = (b - k, b - k + 1) if reverse else (a + k, a + k - 1)
+                    start = np.maximum(t + walk[prev, pos], early[pos])
+                    ok &= start <= late[pos] + EPS
+                    t = start + service[pos]
+                ok &= t + out <= after_late + EPS
+                if not ok.any():
+                    continue
+                row, gap = np.unravel_index(int(np.argmin(np.where(ok, delta, np.inf))), delta.shape)
+                first_index = int(row)
+                moved = order[first_index: first_index + length]
+                rest = order[:first_index] + order[first_index + length:]
+                at = int(gap) if gap < first_index else int(gap) - length
+                return rest[:at] + (moved[::-1] if reverse else moved) + rest[at:]
+        return None
+
+    def two_opt(self, order: list[int], timing):
+        """Walk order[i..j] backwards: only the walks into i and out of j change."""
+        size = len(order)
+        if size < 2:
+            return None
+        p = self.p
+        ext, finish, latest = timing
+        walk = p.matrix[np.ix_(ext, ext)]
+        step = np.diagonal(walk, 1)
+        i = np.arange(1, size + 1)[:, None]
+        j = np.arange(1, size + 1)[None, :]
+        into = walk[:size, 1: size + 1]                     # position i - 1 → position j
+        delta = into + walk[1: size + 1, 2: size + 2] - step[:size, None] - step[None, 1: size + 1]
+        first_start = np.maximum(finish[:size, None] + into, p.early_a[ext[1: size + 1]][None, :])
+        delta = np.where((j > i) & (first_start <= p.late_a[ext[1: size + 1]][None, :] + EPS), delta, np.inf)
+        flat = delta.ravel()
+        better = np.flatnonzero(flat < -1e-7)
+        travel, early, late, service = p.travel, p.early, p.late, p.service
+        for index in better[np.argsort(flat[better], kind="stable")][: self.CHECKS]:
+            lo, hi = divmod(int(index), size)  # order[lo..hi], 0-based
+            t, prev, fits = finish[lo], int(ext[lo]), True
+            for node in order[hi: lo - 1 if lo else None: -1]:
+                arrival = t + travel[prev][node]
+                start = arrival if arrival > early[node] else early[node]
+                if start > late[node] + EPS:
+                    fits = False
+                    break
+                t, prev = start + service[node], node
+            if fits and (hi + 1 == size or t + travel[prev][order[hi + 1]] <= latest[hi + 2] + EPS):
+                return order[:lo] + order[lo: hi + 1][::-1] + order[hi + 1:]
+        return None
+
+    def swap_in(self, order: list[int], timing):
+        """Serve a deferred stop in place of a routed one when the walk gets shorter."""
+        p = self.p
+        inside = set(order)
+        pending = [node for node in p.reachable if node not in inside]
+        if not pending or not order:
+            return None
+        ext, finish, latest = timing
+        m = p.matrix
+        pos = np.arange(1, len(order) + 1)[:, None]
+        cand = np.array(pending)[None, :]
+        delta = m[ext[pos - 1], cand] + m[cand, ext[pos + 1]] - m[ext[pos - 1], ext[pos]] - m[ext[pos], ext[pos + 1]]
+        start = np.maximum(finish[pos - 1] + m[ext[pos - 1], cand], p.early_a[cand])
+        ok = (start <= p.late_a[cand] + EPS) & (delta < -1e-7)
+        ok &= start + p.service_a[cand] + m[cand, ext[pos + 1]] <= latest[pos + 1] + EPS
+        if not ok.any():
+            return None
+        row, col = np.unravel_index(int(np.argmin(np.where(ok, delta, np.inf))), delta.shape)
+        return order[: int(row)] + [pending[int(col)]] + order[int(row) + 1:]

@@ -177,6 +177,9 @@ class Config:
     BATCH_WAVES_BEFORE_HOURS = _env_int("BATCH_WAVES_BEFORE_HOURS", 6)
     BATCH_CANDIDATES = _env_int("BATCH_CANDIDATES", 0)
     BATCH_MAX_REQUESTS = _env_int("BATCH_MAX_REQUESTS", 500)
+    # A worker's capacity for a day's plan, for the task kinds workers may take (a volunteer's is
+    # their load cap).
+    BATCH_WORKER_CAPACITY = _env_int("BATCH_WORKER_CAPACITY", 8)
 
     # Time bank (docs/timebank.md): the hours a volunteer may give to family members in a calendar
     # year, for every community and per community id; the most hours a worker may add by hand at once.

@@ -1,6 +1,6 @@
-"""Batch plans (docs/batch_plans.md): tomorrow's scheduled requests of some grids planned in one
-go — each request's proposed volunteer, score and reasons, and the first-come-first-served plan's
-totals beside the optimum's."""
+"""Batch plans (docs/batch_plans.md): tomorrow's held tasks of some grids planned in one go — each
+task's proposed assignee (a volunteer, or a worker for a kind that allows it), score and reasons,
+and the first-come-first-served plan's totals beside the optimum's."""
 from datetime import date, datetime
 
 from sqlalchemy import JSON, Date, Float, ForeignKey, Index, Integer, String
@@ -11,9 +11,9 @@ from backend.extensions import db
 
 PLAN_STATUSES = ("draft", "sent", "discarded")
 MADE_BY = ("worker", "nightly")  # by hand (a worker or an admin), or the worker process's nightly run
-# What sending did with an item: an offer to its volunteer, the waves (nobody proposed), or
-# nothing because the request changed meanwhile (cancelled, taken, already offered).
-OUTCOMES = ("offered", "waves", "skipped")
+# What sending did with an item: an offer to its volunteer, the task given to its worker, the
+# waves (nobody proposed), or nothing because the task changed meanwhile (cancelled, taken, offered).
+OUTCOMES = ("offered", "assigned", "waves", "skipped")
 
 
 class BatchPlan(db.Model):
@@ -43,21 +43,29 @@ class BatchPlan(db.Model):
 
 
 class BatchPlanItem(db.Model):
-    """One held request in a plan: who is proposed (or nobody), their score and rank()'s reasons,
-    the request's best candidates to choose from, who changed it, and what sending did."""
+    """One held task in a plan (of a kind: backend/batch/tasks.py): who is proposed (a volunteer,
+    a worker, or nobody), their score and reasons, the task's best candidates to choose from, who
+    changed it, and what sending did."""
 
     __tablename__ = "batch_plan_items"
-    __table_args__ = (Index("ix_batch_plan_items_request", "help_request_id"),)
+    __table_args__ = (Index("ix_batch_plan_items_request", "help_request_id"),
+                      Index("ix_batch_plan_items_task", "task_kind", "task_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("batch_plans.id", ondelete="CASCADE"), index=True)
-    help_request_id: Mapped[int] = mapped_column(ForeignKey("help_requests.id", ondelete="CASCADE"))
+    task_kind: Mapped[str] = mapped_column(String(32), default="help_request")
+    task_id: Mapped[int] = mapped_column(Integer)
+    # The task itself when it is a help request (the kind Linli ships): its rows go with it.
+    help_request_id: Mapped[int | None] = mapped_column(ForeignKey("help_requests.id", ondelete="CASCADE"))
     volunteer_id: Mapped[int | None] = mapped_column(ForeignKey("volunteers.id", ondelete="SET NULL"))
+    worker_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     score: Mapped[float | None] = mapped_column(Float)
     reasons: Mapped[list] = mapped_column(JSON, default=list)  # [{"code": …, "params": {…}}], as ranked
-    # The k best eligible candidates when planned: [{"volunteer_id", "score", "reasons"}], best first.
+    # The best eligible candidates when planned: [{"assignee": "volunteer"|"worker", "id", "score",
+    # "distance_km", "reasons"}], best first.
     candidates: Mapped[list] = mapped_column(JSON, default=list)
     fcfs_volunteer_id: Mapped[int | None] = mapped_column(Integer)
+    fcfs_worker_id: Mapped[int | None] = mapped_column(Integer)
     edited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     outcome: Mapped[str | None] = mapped_column(String(16))

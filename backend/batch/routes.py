@@ -52,8 +52,8 @@ class PlanItem(MethodView):
     @blp.arguments(ItemInSchema)
     @blp.response(200, PlanItemSchema)
     def patch(self, body, plan_id, item_id):
-        """Propose another eligible candidate, or nobody (the request then goes to the waves)."""
-        return planning.change_item(current_user, plan_id, item_id, body["volunteer_id"])
+        """Propose another eligible volunteer or worker, or nobody (the task then goes to the waves)."""
+        return planning.change_item(current_user, plan_id, item_id, body["assignee"])
 
 
 @blp.route("/<int:plan_id>/send")

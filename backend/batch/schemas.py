@@ -2,6 +2,7 @@
 and how to address the resident — never an address or phone."""
 import marshmallow as ma
 
+from backend.common.i18n import pick
 from backend.common.ids import ID_RANGE
 from backend.common.pagination import PageQuery
 from backend.batch.models import MADE_BY, OUTCOMES, PLAN_STATUSES
@@ -21,12 +22,31 @@ class PlanQuery(PageQuery):
 
 
 class ItemInSchema(ma.Schema):
-    volunteer_id = ma.fields.Integer(required=True, allow_none=True, strict=True, validate=ID_RANGE,
-                                     metadata={"description": "another eligible candidate, or null: nobody (the waves)"})
+    """Exactly one of the two: {"volunteer_id": 12}, {"worker_id": 7} (a kind workers may take), or
+    {"volunteer_id": null}: nobody (the task goes to the waves)."""
+
+    volunteer_id = ma.fields.Integer(allow_none=True, strict=True, validate=ID_RANGE,
+                                     metadata={"description": "an eligible volunteer, or null: nobody (the waves)"})
+    worker_id = ma.fields.Integer(strict=True, validate=ID_RANGE,
+                                  metadata={"description": "an eligible worker (users.id), for a kind workers may take"})
+
+    @ma.validates_schema
+    def _one(self, data, **kwargs):
+        if ("volunteer_id" in data) == ("worker_id" in data):
+            raise ma.ValidationError(pick({"zh-CN": "请只选一位：志愿者（volunteer_id）或工作人员（worker_id）。",
+                                           "en": "Give exactly one of volunteer_id or worker_id."}), "volunteer_id")
+
+    @ma.post_load
+    def _assignee(self, data, **kwargs):
+        if "worker_id" in data:
+            return {"assignee": ("worker", data["worker_id"])}
+        return {"assignee": ("volunteer", data["volunteer_id"]) if data["volunteer_id"] is not None else None}
 
 
 class PlanCandidateSchema(ma.Schema):
-    volunteer_id = ma.fields.Integer(required=True)
+    assignee = ma.fields.String(required=True, metadata={"enum": ["volunteer", "worker"]})
+    volunteer_id = ma.fields.Integer(allow_none=True)
+    worker_id = ma.fields.Integer(allow_none=True, metadata={"description": "users.id of a worker candidate"})
     name = ma.fields.String(required=True)
     score = ma.fields.Float(required=True)
     distance_km = ma.fields.Float(allow_none=True)
@@ -36,7 +56,9 @@ class PlanCandidateSchema(ma.Schema):
 class PlanItemSchema(ma.Schema):
     id = ma.fields.Integer(required=True)
     plan_id = ma.fields.Integer(required=True)
-    help_request_id = ma.fields.Integer(required=True)
+    task_kind = ma.fields.String(required=True, metadata={"description": "what the task is: help_request, …"})
+    task_id = ma.fields.Integer(required=True)
+    help_request_id = ma.fields.Integer(allow_none=True, metadata={"description": "the task, when a help request"})
     category = ma.fields.String(required=True)
     category_label = ma.fields.String(required=True)
     when = ma.fields.String(required=True, metadata={"description": "the window in the community's time, for people"})
@@ -44,7 +66,11 @@ class PlanItemSchema(ma.Schema):
     window_end = ma.fields.AwareDateTime(required=True)
     building_label = ma.fields.String(required=True)
     address_as = ma.fields.String(required=True)
+    assignee = ma.fields.String(allow_none=True, metadata={"enum": ["volunteer", "worker"],
+                                                           "description": "who is proposed: a volunteer, a worker or nobody"})
     volunteer_id = ma.fields.Integer(allow_none=True)
+    worker_id = ma.fields.Integer(allow_none=True)
+    assignee_name = ma.fields.String(allow_none=True)
     volunteer_name = ma.fields.String(allow_none=True)
     score = ma.fields.Float(allow_none=True)
     reasons = ma.fields.String(required=True, metadata={"description": "why them, as ranking explains it"})
@@ -53,6 +79,8 @@ class PlanItemSchema(ma.Schema):
                                 metadata={"description": "the request's best eligible candidates when planned"})
     fcfs_volunteer_id = ma.fields.Integer(allow_none=True,
                                           metadata={"description": "who first come, first served would have sent"})
+    fcfs_worker_id = ma.fields.Integer(allow_none=True)
+    fcfs_assignee_name = ma.fields.String(allow_none=True)
     fcfs_volunteer_name = ma.fields.String(allow_none=True)
     edited_by_id = ma.fields.Integer(allow_none=True)
     edited_at = ma.fields.AwareDateTime(allow_none=True)

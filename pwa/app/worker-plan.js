@@ -1,6 +1,7 @@
-// 明天的安排 (docs/batch_plans.md): the worker plans tomorrow's scheduled requests of their grids in
-// one go, reads each proposal with its reasons and what first come, first served would have done,
-// changes a volunteer (one of the request's candidates, or nobody: the waves), and sends the plan.
+// 明天的安排 (docs/batch_plans.md): the worker plans tomorrow's held tasks of their grids in one go,
+// reads each proposal with its reasons and what first come, first served would have done, changes
+// the assignee (one of the task's candidates — a volunteer, or a worker for a kind workers may take —
+// or nobody: the waves), and sends the plan.
 // Planning, changing and sending need the network: each is one answer the worker waits for.
 
 import { api } from "./api.js";
@@ -33,13 +34,27 @@ function summaryText(plan) {
 }
 
 function outcomeText(item) {
-  if (item.outcome === "offered") {
-    return t("worker.plan.outcome_offered", { name: item.volunteer_name ?? "" });
+  if (item.outcome === "offered" || item.outcome === "assigned") {
+    return t(`worker.plan.outcome_${item.outcome}`, { name: item.assignee_name ?? "" });
   }
   if (item.outcome === "waves") {
     return t("worker.plan.outcome_waves");
   }
   return t("worker.plan.outcome_skipped", { status: t(`worker.plan.changed_${item.outcome_reason}`) });
+}
+
+/** A candidate's (or the proposal's) option value: "volunteer:12" or "worker:7". */
+function assigneeValue(entry) {
+  return entry.assignee === "worker" ? `worker:${entry.worker_id}` : `volunteer:${entry.volunteer_id}`;
+}
+
+/** The PATCH body for an option value ("" is nobody: the waves). */
+function assigneeBody(value) {
+  if (!value) {
+    return { volunteer_id: null };
+  }
+  const [kind, id] = value.split(":");
+  return kind === "worker" ? { worker_id: Number(id) } : { volunteer_id: Number(id) };
 }
 
 function itemCard(screen, plan, item) {
@@ -51,11 +66,11 @@ function itemCard(screen, plan, item) {
   slot(root, "title").textContent = `${item.category_label} · ${item.when}`;
   slot(root, "title").id = `${prefix}-title`;
   slot(root, "who").textContent = `${item.address_as} · ${item.building_label}`;
-  slot(root, "proposed").textContent = item.volunteer_id
-    ? t("worker.plan.proposed", { name: item.volunteer_name ?? "", reasons: item.reasons })
+  slot(root, "proposed").textContent = item.assignee
+    ? t("worker.plan.proposed", { name: item.assignee_name ?? "", reasons: item.reasons })
     : t(item.edited_by_id ? "worker.plan.nobody_chosen" : "worker.plan.nobody");
-  slot(root, "fcfs").textContent = item.fcfs_volunteer_id
-    ? t("worker.plan.fcfs_would", { name: item.fcfs_volunteer_name ?? "" })
+  slot(root, "fcfs").textContent = item.fcfs_volunteer_id || item.fcfs_worker_id
+    ? t("worker.plan.fcfs_would", { name: item.fcfs_assignee_name ?? "" })
     : t("worker.plan.fcfs_nobody");
   const form = root.querySelector('[data-form="change"]');
   const outcome = slot(root, "outcome");
@@ -73,7 +88,7 @@ function itemCard(screen, plan, item) {
   slot(root, "volunteer-error").id = `${prefix}-error`;
   const options = item.candidates.map((candidate) => {
     const option = document.createElement("option");
-    option.value = String(candidate.volunteer_id);
+    option.value = assigneeValue(candidate);
     option.textContent = `${candidate.name} · ${candidate.reasons}`;
     return option;
   });
@@ -81,15 +96,14 @@ function itemCard(screen, plan, item) {
   nobody.value = "";
   nobody.textContent = t("worker.plan.choose_nobody");
   choice.replaceChildren(...options, nobody);
-  choice.value = item.volunteer_id ? String(item.volunteer_id) : "";
+  choice.value = item.assignee ? assigneeValue(item) : "";
   handleForm(form, {
-    labels: () => ({ volunteer_id: t("worker.plan.change_label") }),
-    rename: { volunteer_id: "volunteer" },
-    submit: () => api("PATCH", `/api/v1/batch-plans/${plan.id}/items/${item.id}`,
-      { volunteer_id: choice.value ? Number(choice.value) : null }),
+    labels: () => ({ volunteer_id: t("worker.plan.change_label"), worker_id: t("worker.plan.change_label") }),
+    rename: { volunteer_id: "volunteer", worker_id: "volunteer" },
+    submit: () => api("PATCH", `/api/v1/batch-plans/${plan.id}/items/${item.id}`, assigneeBody(choice.value)),
     async done(answer) {
       const changed = answer.body;
-      announce(changed.volunteer_id ? t("worker.plan.changed_to", { name: changed.volunteer_name ?? "" })
+      announce(changed.assignee ? t("worker.plan.changed_to", { name: changed.assignee_name ?? "" })
         : t("worker.plan.changed_nobody"));
       await refresh(screen, plan.id, `${prefix}-title`);
     },
@@ -128,7 +142,9 @@ async function refresh(screen, planId, focusId) {
 
 function sentText(plan) {
   const count = (outcome) => plan.items.filter((item) => item.outcome === outcome).length;
-  return t("worker.plan.sent", { offered: count("offered"), waves: count("waves"), skipped: count("skipped") });
+  const words = t("worker.plan.sent", { offered: count("offered"), waves: count("waves"), skipped: count("skipped") });
+  const assigned = count("assigned");
+  return assigned ? `${words} ${t("worker.plan.sent_assigned", { assigned })}` : words;
 }
 
 /** `/worker/plan`: tomorrow's plan of the worker's grids (an admin's: the community's). */

@@ -23,7 +23,7 @@ def _plan(world) -> dict:
     request = make_request(world.resident, window_start=start, window_end=start + timedelta(hours=1))
     request.asap = False
     plan = BatchPlan(community_id=world.community.id, service_date=_tomorrow(), grid_ids=[world.grid.id])
-    plan.items.append(BatchPlanItem(help_request_id=request.id))
+    plan.items.append(BatchPlanItem(task_kind="help_request", task_id=request.id, help_request_id=request.id))
     db.session.add(plan)
     db.session.flush()
     return {"plan_id": plan.id, "item_id": plan.items[0].id}

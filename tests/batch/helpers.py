@@ -41,11 +41,21 @@ def overlaps(a, b) -> bool:
     return a["window_start"] < b["window_end"] and b["window_start"] < a["window_end"]
 
 
-def brute_force_best(items: list[dict], capacity: dict[int, int]) -> tuple[float, int]:
+def assignee_of(entry: dict):
+    """A plan item's or candidate's assignee as (kind, id), or None."""
+    if entry.get("volunteer_id") is not None:
+        return "volunteer", entry["volunteer_id"]
+    if entry.get("worker_id") is not None:
+        return "worker", entry["worker_id"]
+    return None
+
+
+def brute_force_best(items: list[dict], capacity: dict) -> tuple[float, int]:
     """The largest total score (and its matched count) over every way of giving each item one of
-    its candidates or nobody, within capacities and without overlapping windows for anyone."""
+    its candidates or nobody, within capacities (by assignee_of) and without overlapping windows
+    for anyone."""
     best = (0.0, 0)
-    choices = [[None] + [(c["volunteer_id"], c["score"]) for c in item["candidates"]] for item in items]
+    choices = [[None] + [(assignee_of(c), c["score"]) for c in item["candidates"]] for item in items]
     for combination in product(*choices):
         given: dict[int, list[dict]] = {}
         feasible = True

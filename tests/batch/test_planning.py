@@ -52,7 +52,7 @@ def test_the_plan_is_the_best_feasible_assignment_of_the_ranking_s_scores(scene,
         assert [(c["volunteer_id"], round(c["score"], 4)) for c in stored] == [
             (c["volunteer_id"], c["score"]) for c in ranked]
     capacity = {user.volunteer_id: load_cap for user, load_cap in zip(people, (1, 2, 1, 2))}
-    best_total, _matched = brute_force_best(plan["items"], capacity)
+    best_total, _matched = brute_force_best(plan["items"], {("volunteer", vid): cap for vid, cap in capacity.items()})
     assert plan["proposed_total_score"] == pytest.approx(best_total, abs=1e-5)  # scores kept to six decimals
     assert plan["proposed_matched"] == 6  # six places for six requests, overlaps and all
     assert plan["fcfs_total_score"] <= plan["proposed_total_score"] + 1e-9

@@ -12,12 +12,14 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from backend.batch.tasks import KINDS, register
 from backend.common.time import local_today, now
 from backend.extensions import db
 from backend.help_requests.models import HelpRequest
 from backend.matching.models import Offer
 from backend.matching.services import dispatch
 from backend.people.models import Resident
+from tests.batch.doorstep_kind import DoorstepChecks
 from tests.e2e.test_accessibility import AXE_TAGS, OVERFLOW
 from tests.e2e.test_worker_home import _heading, _set_elder_mode, _sign_in_as, _with_app
 from tests.factories import (
@@ -35,6 +37,8 @@ class Lane:
     resident_id: int
     worker_phone: str
     volunteers: dict  # name → (phone, volunteer id)
+    grid_id: int
+    worker_id: int
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +60,8 @@ def lane(live_server):
             user.display_name = name
             volunteers[name] = (user.phone, volunteer_id(user))
         db.session.commit()
-        return Lane(resident_id=resident.id, worker_phone=worker.phone, volunteers=volunteers)
+        return Lane(resident_id=resident.id, worker_phone=worker.phone, volunteers=volunteers, grid_id=grid.id,
+                    worker_id=worker.id)
     yield _with_app(live_server, make)
     config.update(saved)
 
@@ -155,6 +160,35 @@ def test_a_worker_plans_tomorrow_changes_a_volunteer_sends_and_the_volunteer_acc
     assert accepted.value.status == 200
     taken = _with_app(live_server, lambda: db.session.get(HelpRequest, company).status)
     assert taken == "accepted"
+
+
+def test_a_task_of_a_kind_workers_may_take_is_planned_for_the_worker_and_given_to_them(open_tab, live_server, lane):
+    """A task kind that allows workers (the test-only doorstep check, as the safety domain's welfare
+    checks will): the plan gives it to the worker, the card names them, sending assigns it."""
+    kind = register(DoorstepChecks())
+    try:
+        tomorrow = local_today("Asia/Shanghai") + timedelta(days=1)
+        task = kind.add(lane.grid_id, datetime.combine(tomorrow, time(9), tzinfo=SHANGHAI),
+                        datetime.combine(tomorrow, time(10), tzinfo=SHANGHAI), [("worker", lane.worker_id, 0.8)])
+        tab = open_tab("/")
+        page = tab.page
+        _sign_in_as(page, lane.worker_phone, "您好，孙网格员")
+        page.goto("/worker/plan")
+        with page.expect_response("**/api/v1/batch-plans") as made:
+            page.get_by_role("button", name="安排明天").click()
+        assert made.value.status == 201
+        doorstep = card(page, "上门看看")
+        expect(doorstep).to_contain_text("派给 孙网格员")
+        expect(doorstep).to_contain_text("先到先得会派给 孙网格员。")
+        with page.expect_response("**/send") as sent:
+            page.get_by_role("button", name="发出安排").click()
+        assert sent.value.status == 200
+        expect(page.locator("#status")).to_contain_text("1 项派给了工作人员。")
+        expect(card(page, "上门看看")).to_contain_text("已派给工作人员 孙网格员。")
+        assert kind.sent == [(task, ("worker", lane.worker_id), "assigned")]
+        assert tab.page_errors == [] and tab.csp_violations() == []
+    finally:
+        KINDS.pop(kind.name)
 
 
 @pytest.fixture(params=[False, True], ids=["standard", "elder-mode"])

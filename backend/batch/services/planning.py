@@ -1,17 +1,20 @@
-"""Planning a date's held requests in one batch: each request's best eligible candidates from the
-core loop's ranking, the assignment engine's exact plan of the largest total score within each
-volunteer's capacity and without overlapping windows, and first come, first served beside it;
-a worker's view of a plan and their edits before sending (docs/batch_plans.md)."""
+"""Planning a date's held tasks in one batch: each task's eligible candidates from its kind (for
+help requests, the core loop's ranking), the assignment engine's exact plan of the largest total
+score within each assignee's capacity for the day and without overlapping windows, and first
+come, first served beside it; a worker's view of a plan and their edits before sending
+(docs/batch_plans.md)."""
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from backend.accounts.models import User
 from backend.algorithms.assignment import Assignee, Task, assign
 from backend.algorithms.matching import Reason, describe
+from backend.batch import help_request_tasks  # noqa: F401 (registers the help-request kind)
 from backend.batch.models import BatchPlan, BatchPlanItem
+from backend.batch.tasks import KINDS, VOLUNTEER, WORKER, Candidate, HeldTask, TaskKind, kind_of
 from backend.common.i18n import current_language
 from backend.common.ids import in_id_range
 from backend.common.pagination import Page
@@ -20,17 +23,14 @@ from backend.community.models import Community, Grid
 from backend.community.services import visible_grid_ids
 from backend.errors import Conflict, InvalidInput, NotFound
 from backend.extensions import db
-from backend.help_requests.models import HelpRequest
-from backend.matching.services.candidates import OPEN_TASK_STATUSES, ranking_for
-from backend.matching.models import Offer
-from backend.matching.services.dispatch import PLAN_WAVE, awaiting_wave, category_label, local_day_bounds, when_text
 from backend.matching.services.offers import language_names
-from backend.people.models import Resident
 from backend.volunteers.models import Volunteer
 
 MAX_DAYS_AHEAD = 60
-CANDIDATES_SHOWN = 12  # per request, kept on its item for the worker to choose from
+CANDIDATES_SHOWN = 12  # per task, kept on its item for the worker to choose from
 LISTED = 200
+
+Key = tuple[str, int]  # (VOLUNTEER, volunteers.id) or (WORKER, users.id)
 
 
 class PlanNotDraft(Conflict):
@@ -57,6 +57,28 @@ class VolunteerBusyThen(Conflict):
                 "en": "This volunteer already has another task in this plan at that time."}
 
 
+class WorkerNotEligible(Conflict):
+    reason = "worker_not_eligible"
+    messages = {"zh-CN": "这项任务不能派给这位工作人员（不是这个网格的，或这类任务只派志愿者）。",
+                "en": "This task cannot go to this worker (another grid's, or a kind only volunteers take)."}
+
+
+class WorkerAtCapacity(Conflict):
+    reason = "worker_at_capacity"
+    messages = {"zh-CN": "这位工作人员在这份安排里已经排满了。",
+                "en": "This worker already has as many tasks in this plan as they can take."}
+
+
+class WorkerBusyThen(Conflict):
+    reason = "worker_busy_then"
+    messages = {"zh-CN": "这位工作人员在这份安排里同一时间已有别的任务。",
+                "en": "This worker already has another task in this plan at that time."}
+
+
+REFUSALS = {VOLUNTEER: (VolunteerNotEligible, VolunteerAtCapacity, VolunteerBusyThen),
+            WORKER: (WorkerNotEligible, WorkerAtCapacity, WorkerBusyThen)}
+
+
 def plan_not_found() -> NotFound:
     return NotFound("该安排", "Plan")
 
@@ -69,109 +91,131 @@ def _reasons_of(stored: list) -> tuple[Reason, ...]:
     return tuple(Reason(item["code"], dict(item.get("params") or {})) for item in stored or ())
 
 
-def held_requests(community_id: int, day: date, grid_ids: list[int]) -> list[HelpRequest]:
-    """The date's held requests of these grids, in the order they were asked: open, scheduled, the
-    window starting on that local date, and their first wave still to come."""
-    start, end = local_day_bounds(community_id, day)
-    statement = (select(HelpRequest).where(
-        HelpRequest.community_id == community_id, HelpRequest.grid_id.in_(grid_ids), HelpRequest.status == "open",
-        HelpRequest.asap.is_(False), HelpRequest.window_start >= start, HelpRequest.window_start < end,
-        awaiting_wave())
-        .order_by(HelpRequest.created_at, HelpRequest.id).limit(current_app.config.get("BATCH_MAX_REQUESTS", 500)))
-    return list(db.session.scalars(statement))
+def _candidate_key(stored: dict) -> Key:
+    return stored.get("assignee", VOLUNTEER), stored["id"] if "id" in stored else stored["volunteer_id"]
 
 
-def reserved_windows(volunteer_ids, community_id: int, day: date) -> dict[int, list[tuple[datetime, datetime]]]:
-    """The windows of that date's sent plans' offers each volunteer has not answered yet: a planned
-    offer holds its place, so a later plan neither counts on that capacity nor that time."""
-    ids = sorted(set(volunteer_ids))
-    start, end = local_day_bounds(community_id, day)
-    rows = db.session.execute(select(Offer.volunteer_id, HelpRequest.window_start, HelpRequest.window_end)
-                              .join(HelpRequest, HelpRequest.id == Offer.help_request_id).where(
-        Offer.volunteer_id.in_(ids), Offer.wave == PLAN_WAVE, Offer.status == "offered",
-        HelpRequest.status == "offered", HelpRequest.window_start >= start, HelpRequest.window_start < end)).all()
-    reserved: dict[int, list] = {}
-    for volunteer_id, window_start, window_end in rows:
-        reserved.setdefault(volunteer_id, []).append((window_start, window_end))
-    return reserved
+def item_key(item: BatchPlanItem) -> Key | None:
+    if item.volunteer_id is not None:
+        return VOLUNTEER, item.volunteer_id
+    if item.worker_id is not None:
+        return WORKER, item.worker_id
+    return None
 
 
-def capacities(volunteer_ids, reserved: dict | None = None) -> dict[int, int]:
-    """Each volunteer's capacity for the day: their load cap less the tasks they have open (and
-    the planned offers they hold for it)."""
-    ids = sorted(set(volunteer_ids))
-    if not ids:
-        return {}
-    reserved = reserved or {}
-    caps = dict(db.session.execute(select(Volunteer.id, Volunteer.load_cap).where(Volunteer.id.in_(ids))).all())
-    busy = dict(db.session.execute(select(HelpRequest.volunteer_id, func.count()).where(
-        HelpRequest.volunteer_id.in_(ids), HelpRequest.status.in_(OPEN_TASK_STATUSES))
-        .group_by(HelpRequest.volunteer_id)).all())
-    return {vid: max(0, (caps.get(vid) or 0) - busy.get(vid, 0) - len(reserved.get(vid, ()))) for vid in ids}
+def in_hand(keys, community_id: int, day: date) -> tuple[dict[Key, int], dict[Key, list]]:
+    """What the assignees already hold against their capacity for the date, over every kind: counts
+    and the windows no planned task may overlap."""
+    counts: dict[Key, int] = {}
+    windows: dict[Key, list] = {}
+    for assignee in (VOLUNTEER, WORKER):
+        ids = sorted({key[1] for key in keys if key[0] == assignee})
+        if not ids:
+            continue
+        for kind in KINDS.values():
+            kind_counts, kind_windows = kind.in_hand(assignee, ids, day, community_id)
+            for assignee_id, count in kind_counts.items():
+                counts[assignee, assignee_id] = counts.get((assignee, assignee_id), 0) + count
+            for assignee_id, spans in kind_windows.items():
+                windows.setdefault((assignee, assignee_id), []).extend(spans)
+    return counts, windows
+
+
+def capacities(keys, counts: dict[Key, int]) -> dict[Key, int]:
+    """Each assignee's capacity for the day: a volunteer's load cap, a worker's BATCH_WORKER_CAPACITY,
+    less what they already hold."""
+    keys = set(keys)
+    volunteer_ids = sorted(vid for kind, vid in keys if kind == VOLUNTEER)
+    caps = dict(db.session.execute(select(Volunteer.id, Volunteer.load_cap).where(
+        Volunteer.id.in_(volunteer_ids))).all()) if volunteer_ids else {}
+    worker_cap = current_app.config.get("BATCH_WORKER_CAPACITY", 8)
+    return {key: max(0, (caps.get(key[1]) or 0 if key[0] == VOLUNTEER else worker_cap) - counts.get(key, 0))
+            for key in keys}
 
 
 def _overlaps(a_start, a_end, b_start, b_end) -> bool:
     return a_start < b_end and b_start < a_end
 
 
-def _clashes(request: HelpRequest, windows) -> bool:
-    return any(_overlaps(request.window_start, request.window_end, start, end) for start, end in windows)
+def _clashes(task, windows) -> bool:
+    return any(_overlaps(task.start, task.end, start, end) for start, end in windows)
 
 
-def first_come_first_served(requests: list[HelpRequest], lists: dict[int, list], capacity: dict[int, int]) -> dict:
-    """Requests in the order asked, each to its best-ranked candidate still free (capacity left and
-    no overlapping window): {request id: (volunteer id, score)}."""
+def first_come_first_served(tasks: list, lists: dict, capacity: dict) -> dict:
+    """Tasks in the order asked, each to its best-ranked candidate still free (capacity left and no
+    overlapping window): {task key: (assignee key, score)}."""
     left, taken, chosen = dict(capacity), {}, {}
-    for request in requests:
-        for volunteer_id, score in lists[request.id]:
-            windows = taken.setdefault(volunteer_id, [])
-            if left.get(volunteer_id, 0) <= 0 or any(
-                    _overlaps(request.window_start, request.window_end, start, end) for start, end in windows):
+    for key, task in tasks:
+        for assignee, score in lists[key]:
+            windows = taken.setdefault(assignee, [])
+            if left.get(assignee, 0) <= 0 or _clashes(task, windows):
                 continue
-            left[volunteer_id] -= 1
-            windows.append((request.window_start, request.window_end))
-            chosen[request.id] = (volunteer_id, score)
+            left[assignee] -= 1
+            windows.append((task.start, task.end))
+            chosen[key] = (assignee, score)
             break
     return chosen
 
 
+def held_tasks(community_id: int, day: date, grid_ids: list[int]) -> list[tuple[tuple[str, int], HeldTask]]:
+    """Every kind's held tasks of these grids for the date, in the order they were asked."""
+    tasks = [((kind.name, task.id), task) for kind in KINDS.values()
+             for task in kind.held(community_id, day, grid_ids)]
+    return sorted(tasks, key=lambda pair: (pair[1].asked_at, pair[0]))
+
+
+def _eligible(kind: TaskKind, task_id: int, moment: datetime) -> list[Candidate]:
+    return [c for c in kind.candidates(task_id, moment) if c.assignee == VOLUNTEER or kind.workers_allowed]
+
+
 def build_plan(community_id: int, day: date, grid_ids: list[int], *, user: User | None, moment: datetime) -> BatchPlan:
-    """Stage a draft plan of the date's held requests of these grids (no commit)."""
+    """Stage a draft plan of the date's held tasks of these grids (no commit)."""
     k = current_app.config.get("BATCH_CANDIDATES", 0) or None
-    requests = held_requests(community_id, day, grid_ids)
-    rankings = {request.id: ranking_for(request, moment).ranked[:k] for request in requests}
-    everyone = {item.volunteer_id for ranked in rankings.values() for item in ranked}
-    reserved = reserved_windows(everyone, community_id, day)
-    by_request = {request.id: request for request in requests}
-    lists = {rid: [(item.volunteer_id, item.score) for item in ranked if not _clashes(
-        by_request[rid], reserved.get(item.volunteer_id, ()))] for rid, ranked in rankings.items()}
-    capacity = capacities(everyone, reserved)
-    tasks = [Task(id=request.id, lat=None, lng=None, start=request.window_start, end=request.window_end)
-             for request in requests]
-    assignees = [Assignee(id=vid, lat=None, lng=None, capacity=cap) for vid, cap in capacity.items()]
-    result = assign(tasks, assignees, unassigned_penalty=0.0,
-                    candidates={rid: [(vid, -score) for vid, score in ranked] for rid, ranked in lists.items()})
+    tasks = held_tasks(community_id, day, grid_ids)
+    ranked = {key: _eligible(kind_of(key[0]), key[1], moment)[:k] for key, _task in tasks}
+    everyone = {candidate.key for candidates in ranked.values() for candidate in candidates}
+    counts, windows = in_hand(everyone, community_id, day)
+    capacity = capacities(everyone, counts)
+    lists = {key: [(c.key, c.score) for c in ranked[key] if not _clashes(task, windows.get(c.key, ()))]
+             for key, task in tasks}
+    result = assign([Task(id=key, lat=None, lng=None, start=task.start, end=task.end) for key, task in tasks],
+                    [Assignee(id=key, lat=None, lng=None, capacity=cap) for key, cap in capacity.items()],
+                    unassigned_penalty=0.0,
+                    candidates={key: [(assignee, -score) for assignee, score in pairs] for key, pairs in lists.items()})
     proposed = {pair.task_id: pair.assignee_id for pair in result.pairs}
-    fcfs = first_come_first_served(requests, lists, capacity)
+    fcfs = first_come_first_served(tasks, lists, capacity)
     plan = BatchPlan(community_id=community_id, service_date=day, grid_ids=sorted(grid_ids), status="draft",
                      made_by="worker" if user is not None else "nightly",
                      created_by_id=user.id if user is not None else None, created_at=moment,
                      total_score=round(-result.assigned_cost, 6), matched=len(result.pairs),
-                     fcfs_total_score=round(sum(score for _vid, score in fcfs.values()), 6), fcfs_matched=len(fcfs))
-    for request in requests:
-        by_id = {item.volunteer_id: item for item in rankings[request.id]}
-        chosen = by_id.get(proposed.get(request.id))
-        plan.items.append(BatchPlanItem(
-            help_request_id=request.id, volunteer_id=chosen.volunteer_id if chosen else None,
-            score=round(chosen.score, 6) if chosen else None,
-            reasons=_reasons_json(chosen.reasons) if chosen else [],
-            candidates=[{"volunteer_id": item.volunteer_id, "score": round(item.score, 6),
-                         "distance_km": round(item.distance_km, 2), "reasons": _reasons_json(item.reasons)}
-                        for item in _shown(rankings[request.id], chosen)],
-            fcfs_volunteer_id=fcfs.get(request.id, (None,))[0]))
+                     fcfs_total_score=round(sum(score for _key, score in fcfs.values()), 6), fcfs_matched=len(fcfs))
+    for key, _task in tasks:
+        by_key = {candidate.key: candidate for candidate in ranked[key]}
+        chosen = by_key.get(proposed.get(key))
+        fcfs_key = fcfs.get(key, (None,))[0]
+        item = BatchPlanItem(
+            task_kind=key[0], task_id=key[1], help_request_id=key[1] if key[0] == "help_request" else None,
+            candidates=[_candidate_json(c) for c in _shown(ranked[key], chosen)],
+            fcfs_volunteer_id=fcfs_key[1] if fcfs_key and fcfs_key[0] == VOLUNTEER else None,
+            fcfs_worker_id=fcfs_key[1] if fcfs_key and fcfs_key[0] == WORKER else None)
+        _give(item, chosen)
+        plan.items.append(item)
     db.session.add(plan)
     db.session.flush()
     return plan
+
+
+def _candidate_json(candidate: Candidate) -> dict:
+    return {"assignee": candidate.assignee, "id": candidate.id, "score": round(candidate.score, 6),
+            "distance_km": round(candidate.distance_km, 2) if candidate.distance_km is not None else None,
+            "reasons": _reasons_json(candidate.reasons)}
+
+
+def _give(item: BatchPlanItem, chosen: Candidate | None) -> None:
+    item.volunteer_id = chosen.id if chosen is not None and chosen.assignee == VOLUNTEER else None
+    item.worker_id = chosen.id if chosen is not None and chosen.assignee == WORKER else None
+    item.score = round(chosen.score, 6) if chosen is not None else None
+    item.reasons = _reasons_json(chosen.reasons) if chosen is not None else []
 
 
 def _shown(ranked: list, chosen) -> list:
@@ -232,31 +276,37 @@ def _item_of(plan: BatchPlan, item_id: int) -> BatchPlanItem:
     return item
 
 
-def change_item(user: User, plan_id: int, item_id: int, volunteer_id: int | None) -> "ItemView":
-    """Propose another eligible candidate for one request, or nobody (it will go to the waves).
-    Refused: a volunteer the request's ranking does not accept now, one whose capacity the plan
-    already fills, or one with another task of the plan at an overlapping time."""
+def change_item(user: User, plan_id: int, item_id: int, assignee: Key | None) -> "ItemView":
+    """Propose another eligible candidate for one task — a volunteer, or a worker where the kind
+    allows it — or nobody (it will go to the waves). Refused: someone the task's kind does not
+    accept now, someone whose capacity the plan already fills, or someone with another task of the
+    plan (or already in hand) at an overlapping time."""
     plan = visible_plan(user, plan_id)
     item = _item_of(plan, item_id)
     if plan.status != "draft":
         raise PlanNotDraft()
-    if volunteer_id is None:
-        item.volunteer_id, item.score, item.reasons = None, None, []
-    elif volunteer_id != item.volunteer_id:
-        request = db.session.get(HelpRequest, item.help_request_id)
-        ranked = {entry.volunteer_id: entry for entry in ranking_for(request, now()).ranked}
-        chosen = ranked.get(volunteer_id) if in_id_range(volunteer_id) else None
+    if assignee is None:
+        _give(item, None)
+    elif assignee != item_key(item):
+        not_eligible, at_capacity, busy_then = REFUSALS[assignee[0]]
+        kind = kind_of(item.task_kind)
+        chosen = None
+        if in_id_range(assignee[1]):
+            chosen = next((c for c in _eligible(kind, item.task_id, now()) if c.key == assignee), None)
         if chosen is None:
-            raise VolunteerNotEligible()
-        others = [other for other in plan.items if other.id != item.id and other.volunteer_id == volunteer_id]
-        reserved = reserved_windows([volunteer_id], plan.community_id, plan.service_date)
-        if len(others) >= capacities([volunteer_id], reserved)[volunteer_id]:
-            raise VolunteerAtCapacity()
-        windows = db.session.execute(select(HelpRequest.window_start, HelpRequest.window_end).where(
-            HelpRequest.id.in_([other.help_request_id for other in others]))).all()
-        if _clashes(request, [*windows, *reserved.get(volunteer_id, ())]):
-            raise VolunteerBusyThen()
-        item.volunteer_id, item.score, item.reasons = volunteer_id, round(chosen.score, 6), _reasons_json(chosen.reasons)
+            raise not_eligible()
+        others = [other for other in plan.items if other.id != item.id and item_key(other) == assignee]
+        counts, windows = in_hand([assignee], plan.community_id, plan.service_date)
+        if len(others) >= capacities([assignee], counts)[assignee]:
+            raise at_capacity()
+        language = current_language()
+        task = kind.shown(item.task_id, language)
+        spans = [(shown.window_start, shown.window_end) for shown in
+                 (kind_of(other.task_kind).shown(other.task_id, language) for other in others)]
+        if any(_overlaps(task.window_start, task.window_end, start, end)
+               for start, end in [*spans, *windows.get(assignee, ())]):
+            raise busy_then()
+        _give(item, chosen)
     item.edited_by_id, item.edited_at = user.id, now()
     view = item_view(item, current_language())
     db.session.commit()
@@ -289,7 +339,9 @@ def list_plans(user: User, day: date | None, page: int, per_page: int) -> Page:
 class ItemView:
     id: int
     plan_id: int
-    help_request_id: int
+    task_kind: str
+    task_id: int
+    help_request_id: int | None
     category: str
     category_label: str
     when: str
@@ -297,13 +349,18 @@ class ItemView:
     window_end: datetime
     building_label: str
     address_as: str
+    assignee: str | None
     volunteer_id: int | None
+    worker_id: int | None
+    assignee_name: str | None
     volunteer_name: str | None
     score: float | None
     reasons: str
     reason_codes: list
     candidates: list
     fcfs_volunteer_id: int | None
+    fcfs_worker_id: int | None
+    fcfs_assignee_name: str | None
     fcfs_volunteer_name: str | None
     edited_by_id: int | None
     edited_at: datetime | None
@@ -332,32 +389,60 @@ class PlanView:
     items: list | None
 
 
-def _names(volunteer_ids) -> dict[int, str]:
-    ids = sorted({vid for vid in volunteer_ids if vid is not None})
-    if not ids:
-        return {}
-    return dict(db.session.execute(select(Volunteer.id, User.display_name).join(User, User.id == Volunteer.user_id)
-                                   .where(Volunteer.id.in_(ids))).all())
+def _keys_of(items) -> set[Key]:
+    keys: set[Key] = set()
+    for item in items:
+        keys.update(key for key in (item_key(item), (VOLUNTEER, item.fcfs_volunteer_id), (WORKER, item.fcfs_worker_id))
+                    if key is not None and key[1] is not None)
+        keys.update(_candidate_key(c) for c in item.candidates)
+    return keys
 
 
-def item_view(item: BatchPlanItem, language: str, names: dict | None = None, terms: dict | None = None) -> ItemView:
-    request = db.session.get(HelpRequest, item.help_request_id)
-    resident = db.session.get(Resident, request.resident_id)
+def _names(keys) -> dict[Key, str]:
+    """Display names of volunteers and workers, by (assignee, id)."""
+    volunteer_ids = sorted({i for kind, i in keys if kind == VOLUNTEER})
+    worker_ids = sorted({i for kind, i in keys if kind == WORKER})
+    names: dict[Key, str] = {}
+    if volunteer_ids:
+        names.update(((VOLUNTEER, vid), name) for vid, name in db.session.execute(
+            select(Volunteer.id, User.display_name).join(User, User.id == Volunteer.user_id)
+            .where(Volunteer.id.in_(volunteer_ids))))
+    if worker_ids:
+        names.update(((WORKER, uid), name) for uid, name in db.session.execute(
+            select(User.id, User.display_name).where(User.id.in_(worker_ids))))
+    return names
+
+
+def _candidate_view(stored: dict, names: dict, language: str, terms: dict) -> dict:
+    assignee, assignee_id = _candidate_key(stored)
+    return {"assignee": assignee, "volunteer_id": assignee_id if assignee == VOLUNTEER else None,
+            "worker_id": assignee_id if assignee == WORKER else None,
+            "name": names.get((assignee, assignee_id), ""), "score": stored["score"],
+            "distance_km": stored.get("distance_km"), "reasons": describe(_reasons_of(stored["reasons"]), language, terms)}
+
+
+def item_view(item: BatchPlanItem, language: str, names: dict | None = None, terms: dict | None = None,
+              community_id: int | None = None) -> ItemView:
+    shown = kind_of(item.task_kind).shown(item.task_id, language)
     if names is None:
-        names = _names([item.volunteer_id, item.fcfs_volunteer_id] + [c["volunteer_id"] for c in item.candidates])
-    terms = terms if terms is not None else language_names(request.community_id, language)
+        names = _names(_keys_of([item]))
+    if terms is None:
+        terms = language_names(community_id or item.plan.community_id, language)
     reasons = _reasons_of(item.reasons)
+    key = item_key(item)
+    fcfs_key = ((VOLUNTEER, item.fcfs_volunteer_id) if item.fcfs_volunteer_id is not None
+                else (WORKER, item.fcfs_worker_id) if item.fcfs_worker_id is not None else None)
     return ItemView(
-        id=item.id, plan_id=item.plan_id, help_request_id=request.id, category=request.category,
-        category_label=category_label(request, language), when=when_text(request, language),
-        window_start=request.window_start, window_end=request.window_end,
-        building_label=resident.household.building.label, address_as=resident.address_as,
-        volunteer_id=item.volunteer_id, volunteer_name=names.get(item.volunteer_id),
+        id=item.id, plan_id=item.plan_id, task_kind=item.task_kind, task_id=item.task_id,
+        help_request_id=item.help_request_id, category=shown.category, category_label=shown.category_label,
+        when=shown.when, window_start=shown.window_start, window_end=shown.window_end,
+        building_label=shown.building_label, address_as=shown.address_as,
+        assignee=key[0] if key else None, volunteer_id=item.volunteer_id, worker_id=item.worker_id,
+        assignee_name=names.get(key), volunteer_name=names.get((VOLUNTEER, item.volunteer_id)),
         score=item.score, reasons=describe(reasons, language, terms), reason_codes=[r.code for r in reasons],
-        candidates=[{"volunteer_id": c["volunteer_id"], "name": names.get(c["volunteer_id"], ""),
-                     "score": c["score"], "distance_km": c.get("distance_km"),
-                     "reasons": describe(_reasons_of(c["reasons"]), language, terms)} for c in item.candidates],
-        fcfs_volunteer_id=item.fcfs_volunteer_id, fcfs_volunteer_name=names.get(item.fcfs_volunteer_id),
+        candidates=[_candidate_view(c, names, language, terms) for c in item.candidates],
+        fcfs_volunteer_id=item.fcfs_volunteer_id, fcfs_worker_id=item.fcfs_worker_id,
+        fcfs_assignee_name=names.get(fcfs_key), fcfs_volunteer_name=names.get((VOLUNTEER, item.fcfs_volunteer_id)),
         edited_by_id=item.edited_by_id, edited_at=item.edited_at, outcome=item.outcome,
         outcome_reason=item.outcome_reason)
 
@@ -368,14 +453,13 @@ def plan_view(plan: BatchPlan, language: str, *, with_items: bool = True) -> Pla
         id=plan.id, community_id=plan.community_id, date=plan.service_date, grid_ids=list(plan.grid_ids),
         status=plan.status, made_by=plan.made_by, created_by_id=plan.created_by_id, created_at=plan.created_at,
         sent_at=plan.sent_at, total_score=round(sum(item.score or 0.0 for item in items), 6),
-        matched=sum(1 for item in items if item.volunteer_id is not None),
+        matched=sum(1 for item in items if item_key(item) is not None),
         proposed_total_score=plan.total_score, proposed_matched=plan.matched,
         fcfs_total_score=plan.fcfs_total_score, fcfs_matched=plan.fcfs_matched, requests=len(items), items=None)
     if with_items:
-        names = _names([vid for item in items for vid in (item.volunteer_id, item.fcfs_volunteer_id)]
-                       + [c["volunteer_id"] for item in items for c in item.candidates])
+        names = _names(_keys_of(items))
         terms = language_names(plan.community_id, language)
-        view.items = [item_view(item, language, names, terms) for item in items]
+        view.items = [item_view(item, language, names, terms, plan.community_id) for item in items]
     return view
 
 

@@ -1,6 +1,6 @@
-"""Sending a plan: in one transaction each proposed pair becomes an offer to that volunteer (the
-request → offered), a request given nobody goes to the waves, and a request that changed since
-it was planned is skipped and reported. The nightly run plans and sends the grids nobody planned
+"""Sending a plan: in one transaction each proposed pair is sent by its task's kind (a help
+request → an offer to that volunteer), a task given nobody goes to the waves, and a task that
+changed since it was planned is skipped and reported. The nightly run plans and sends the grids nobody planned
 by hand (docs/batch_plans.md)."""
 from datetime import date, datetime
 
@@ -8,34 +8,34 @@ from sqlalchemy import select
 
 from backend.accounts.models import User
 from backend.batch.models import BatchPlan
-from backend.batch.services.planning import PlanNotDraft, build_plan, grids_of_community, plan_view, visible_plan
+from backend.batch.services.planning import (PlanNotDraft, build_plan, grids_of_community, item_key, plan_view,
+                                             visible_plan)
+from backend.batch.tasks import WORKER, Sent, kind_of
 from backend.common.i18n import current_language
 from backend.common.time import now
 from backend.extensions import db
-from backend.help_requests.services.timeline import locked_request
 from backend.matching.services import dispatch
-from backend.matching.services.candidates import ranking_for
 from backend.notifications import timers
 
 
 def stage_send(plan: BatchPlan, user: User | None, moment: datetime) -> None:
-    """Send a draft plan (no commit). The caller holds the plan's row lock."""
+    """Send a draft plan (no commit). The caller holds the plan's row lock. Each task goes to its
+    proposed assignee if they are still a candidate now, else to nobody (the waves); a task that
+    changed since it was planned is skipped."""
     for item in plan.items:
-        request = locked_request(item.help_request_id)
-        if request is None or request.status != "open":
-            item.outcome, item.outcome_reason = "skipped", request.status if request is not None else "deleted"
-            continue
-        if item.volunteer_id is not None:
-            ranked = {entry.volunteer_id: entry for entry in ranking_for(request, moment).ranked}
-            chosen = ranked.get(item.volunteer_id)
-            if chosen is not None:
-                dispatch.stage_planned_offer(request, chosen.volunteer_id, item.reasons, round(chosen.distance_km, 2),
-                                             moment)
-                item.outcome, item.outcome_reason = "offered", None
-                continue
-            item.outcome_reason = "volunteer_no_longer_eligible"
-        dispatch.send_waves_now(request, moment)
-        item.outcome = "waves"
+        kind = kind_of(item.task_kind)
+        if not kind.is_open(item.task_id):
+            sent = kind.send(item.task_id, None, [], moment)
+        else:
+            key, chosen = item_key(item), None
+            if key is not None:
+                chosen = next((c for c in kind.candidates(item.task_id, moment) if c.key == key), None)
+                if chosen is None or (chosen.assignee == WORKER and not kind.workers_allowed):
+                    chosen = None
+            sent = kind.send(item.task_id, chosen, item.reasons, moment)
+            if key is not None and chosen is None and sent.reason is None and sent.outcome != "skipped":
+                sent = Sent(sent.outcome, f"{key[0]}_no_longer_eligible")
+        item.outcome, item.outcome_reason = sent.outcome, sent.reason
     plan.status, plan.sent_at, plan.sent_by_id = "sent", moment, user.id if user is not None else None
 
 

@@ -68,9 +68,9 @@ BATCH = 10_000
 KM_PER_DEGREE_LAT = 111.195
 
 
-def _square_point(rng: random.Random) -> tuple[float, float]:
+def _square_point(rng: random.Random, square_km: float = SQUARE_KM) -> tuple[float, float]:
     centre_lat, centre_lng = data.COMMUNITY["centre"]
-    half = SQUARE_KM / 2
+    half = square_km / 2
     north, east = rng.uniform(-half, half), rng.uniform(-half, half)
     lat = centre_lat + north / KM_PER_DEGREE_LAT
     lng = centre_lng + east / (KM_PER_DEGREE_LAT * math.cos(math.radians(centre_lat)))
@@ -87,8 +87,9 @@ def _insert(table, rows: list[dict]) -> None:
         db.session.execute(insert(table), rows[start:start + BATCH])
 
 
-def seed_city(community_id: int, today: date) -> None:
-    """100,000 volunteers, their users, skills, languages, weekly availability and vettings: Core inserts."""
+def seed_city(community_id: int, today: date, count: int = VOLUNTEERS, square_km: float = SQUARE_KM) -> None:
+    """100,000 volunteers (or `count`, in a square of `square_km`), their users, skills, languages,
+    weekly availability and vettings: Core inserts."""
     rng = random.Random(SEED)
     skill_ids = {term.code: term.id for term in db.session.scalars(
         select(Term).where(Term.community_id == community_id, Term.vocabulary == "skill"))}
@@ -99,10 +100,10 @@ def seed_city(community_id: int, today: date) -> None:
     first_user = (db.session.scalar(select(func.max(User.id))) or 0) + 1
     first_volunteer = (db.session.scalar(select(func.max(Volunteer.id))) or 0) + 1
     users, volunteers, skills, languages, slots, vettings = [], [], [], [], [], []
-    for n in range(VOLUNTEERS):
+    for n in range(count):
         user_id, volunteer_id = first_user + n, first_volunteer + n
         users.append({"id": user_id, "community_id": community_id, "display_name": f"城市志愿者{n:06d}"})
-        lat, lng = _square_point(rng)
+        lat, lng = _square_point(rng, square_km)
         standing = rng.choices(["active", "pending", "suspended"], [0.88, 0.09, 0.03])[0]
         volunteers.append({
             "id": volunteer_id, "user_id": user_id, "community_id": community_id,
@@ -247,10 +248,10 @@ def measure(database_url: str) -> dict:
     }
 
 
-def _own_postgres_database():
-    """BENCH_DATABASE_URL's server, a database named <its name>_matching: created empty, dropped after."""
+def own_postgres_database(suffix: str = "matching"):
+    """BENCH_DATABASE_URL's server, a database named <its name>_<suffix>: created empty, dropped after."""
     url = make_url(os.environ.get("BENCH_DATABASE_URL", DEFAULT_BENCH_URL))
-    url = url.set(database=f"{url.database}_matching")
+    url = url.set(database=f"{url.database}_{suffix}")
     server = url.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
     name = sql.Identifier(url.database)
 
@@ -271,7 +272,7 @@ def main() -> dict:
         with tempfile.TemporaryDirectory() as folder:
             figures["sqlite"] = measure(f"sqlite:///{Path(folder) / 'matching.db'}")
     if "postgresql" in DATABASES:
-        database_url, drop = _own_postgres_database()
+        database_url, drop = own_postgres_database()
         try:
             figures["postgresql"] = measure(database_url)
         finally:

@@ -32,7 +32,14 @@ DEFAULT_DETOUR_FACTOR = 1.3
 DEFAULT_WALKING_KMH = 4.5
 DEFAULT_DEFERRAL_PENALTY_S = 8 * 3600.0
 EXACT_UP_TO = 12
-DEFAULT_ROUNDS = 60
+# Ruin-and-recreate rounds beyond EXACT_UP_TO stops: ROUND_WORK // stops, within these bounds, so
+# that a day of 50 stops still plans in well under 100 ms (benchmarks/routing.py).
+MIN_ROUNDS, MAX_ROUNDS, ROUND_WORK = 20, 60, 1500
+# The exact search needs only a good first bound: fewer rounds before it.
+BOUND_ROUNDS = 10
+# The share of ruin-and-recreate rounds that put stops back where they delay the day least
+# rather than where they add the least walk: that frees room for one more visit.
+BY_TIME_SHARE = 0.25
 # Times are floats in seconds; a start this close to a window's end still counts as inside it.
 EPS = 1e-6
 
@@ -228,14 +235,21 @@ class _Problem:
 def plan_route(start: tuple[float, float], start_time: When, day_end: When, stops: Sequence[Stop], *,
                detour_factor: float = DEFAULT_DETOUR_FACTOR, walking_kmh: float = DEFAULT_WALKING_KMH,
                deferral_penalty_s: float = DEFAULT_DEFERRAL_PENALTY_S, exact_up_to: int = EXACT_UP_TO,
-               rounds: int = DEFAULT_ROUNDS, seed: int = 0) -> Route:
+               rounds: int | None = None, seed: int = 0) -> Route:
     """The best route found for the day (optimal up to `exact_up_to` stops): visits in order with
     their times, deferred stops with why, the walking time and the objective (walking time plus
-    the penalty per deferred stop). `rounds` of ruin and recreate, seeded by `seed`, improve the
-    heuristic route; the same input always gives the same route."""
+    the penalty per deferred stop). `rounds` of ruin and recreate (None: as many as the size
+    allows), seeded by `seed`, improve the heuristic route; the same input always gives the
+    same route."""
     problem = _Problem(start, start_time, day_end, stops, detour_factor, walking_kmh, deferral_penalty_s)
+    exact = len(problem.reachable) <= exact_up_to
+    if rounds is None:
+        rounds = BOUND_ROUNDS if exact else \
+            max(MIN_ROUNDS, min(MAX_ROUNDS, ROUND_WORK // max(1, len(problem.reachable))))
+    elif isinstance(rounds, bool) or not isinstance(rounds, int) or rounds < 0:
+        raise ValueError("rounds must be a whole number, 0 or more")
     order = _Search(problem, random.Random(seed)).solve(rounds)
-    if len(problem.reachable) <= exact_up_to:
+    if exact:
         return problem.route(_exact(problem, order), "exact")
     return problem.route(order, "heuristic")
 
@@ -375,10 +389,10 @@ class _Search:
     def value(self, order: list[int]) -> float:
         return self.p.objective(order, self.p.walk(order))
 
-    def timing(self, order: list[int]):
+    def timing(self, order: list[int], with_walk: bool = False):
         """The route's nodes with the start and the end of the walk around them, the earliest finish
-        at each position (0: the start) and the latest arrival at each that keeps the rest of the
-        route on time (one past the last: no limit)."""
+        at each position (0: the start), the latest arrival at each that keeps the rest of the
+        route on time (one past the last: no limit) and, if asked, the walks between positions."""
         p = self.p
         travel, early, late, service = p.travel, p.early, p.late, p.service
         finish = [0.0]
@@ -400,13 +414,15 @@ class _Search:
             latest[pos] = limit
             after = node
         ext = np.array([0] + order + [p.end_node])
-        return ext, np.array(finish), np.array(latest)
+        walk = p.matrix[ext[:, None], ext[None, :]] if with_walk else None
+        return ext, np.array(finish), np.array(latest), walk
 
-    def gaps(self, order: list[int], candidates: list[int], timing=None):
+    def gaps(self, order: list[int], candidates: list[int], timing=None, by_time: bool = False):
         """Added walk of each candidate at each gap (rows: gaps, columns: candidates), inf where the
-        timing breaks."""
+        timing breaks; by_time: how much later the route goes on from the gap instead (walk, wait
+        and the visit: the room it takes from the day)."""
         p = self.p
-        ext, finish, latest = timing or self.timing(order)
+        ext, finish, latest, _ = timing or self.timing(order)
         here, after = ext[:-1], ext[1:]
         cand = np.array(candidates)
         m = p.matrix
@@ -416,6 +432,8 @@ class _Search:
         start = np.maximum(finish[:, None] + into, p.early_a[cand][None, :])
         ok = start <= p.late_a[cand][None, :] + EPS
         ok &= start + p.service_a[cand][None, :] + out <= latest[1:][:, None] + EPS
+        if by_time:
+            added = start + p.service_a[cand][None, :] + out - (finish + m[here, after])[:, None]
         return np.where(ok, added, np.inf)
 
     def insert(self, order: list[int], pending: list[int]) -> list[int]:
@@ -429,13 +447,14 @@ class _Search:
             order.insert(int(gap), pending.pop(int(which)))
         return order
 
-    def insert_each(self, order: list[int], pending: list[int]) -> list[int]:
-        """Each pending stop in turn at its cheapest feasible gap, if it has one (priced all at once
-        until one goes in: those before it found no gap in the same route)."""
+    def insert_each(self, order: list[int], pending: list[int], by_time: bool = False) -> list[int]:
+        """Each pending stop in turn at its cheapest feasible gap (least walk, or by_time least
+        delay), if it has one (priced all at once until one goes in: those before it found no gap
+        in the same route)."""
         order, pending = list(order), list(pending)
         while pending:
-            costs = self.gaps(order, pending)
-            fits = np.flatnonzero(costs.min(axis=0) < self.p.penalty)
+            costs = self.gaps(order, pending, by_time=by_time)
+            fits = np.flatnonzero(costs.min(axis=0) < (math.inf if by_time else self.p.penalty))
             if not len(fits):
                 break
             which = int(fits[0])
@@ -445,13 +464,26 @@ class _Search:
 
     def recreate(self, order: list[int]) -> list[int]:
         """Ruin and recreate: take out a few stops near a random one (or a stretch of the route),
-        then put every stop that is out back in a random one of four orders."""
+        or make room around a deferred stop by taking out the routed stops nearest to it and
+        putting it in first; then put every stop that is out back in, in one of four orders."""
         p, rng = self.p, self.rng
+        inside = set(order)
+        waiting = [node for node in p.reachable if node not in inside]
+        first: list[int] = []
+        removed: set[int] = set()
         if order:
             size = rng.randint(1, max(1, min(10, len(order) // 3 + 1)))
-            if rng.random() < 0.5:
+            choice = rng.random()
+            if waiting and choice < 0.4:
+                seed = rng.choice(waiting)
+                first = [seed]
+                for node in self.near[seed]:
+                    if len(removed) >= size:
+                        break
+                    if node in inside:
+                        removed.add(node)
+            elif choice < 0.7:
                 seed = rng.choice(order)
-                inside = set(order)
                 removed = {seed}
                 for node in self.near[seed]:
                     if len(removed) >= size:
@@ -459,13 +491,10 @@ class _Search:
                     if node in inside:
                         removed.add(node)
             else:
-                first = rng.randrange(len(order))
-                removed = set(order[first: first + size])
-            kept = [node for node in order if node not in removed]
-        else:
-            kept = []
-        kept_set = set(kept)
-        out = [node for node in p.reachable if node not in kept_set]
+                start = rng.randrange(len(order))
+                removed = set(order[start: start + size])
+        kept = [node for node in order if node not in removed]
+        out = [node for node in p.reachable if node not in inside and node not in first] + sorted(removed)
         rule = rng.randrange(4)
         if rule == 0:
             rng.shuffle(out)
@@ -475,12 +504,12 @@ class _Search:
             out.sort(key=lambda node: -p.travel[0][node])
         else:
             out.sort(key=lambda node: p.travel[0][node])
-        return self.insert_each(kept, out)
+        return self.insert_each(kept, first + out, by_time=rng.random() < BY_TIME_SHARE)
 
     def improve(self, order: list[int]) -> list[int]:
-        moves = (self.fill, self.relocate, self.two_opt, self.swap_in)
+        moves = (self.fill, self.swap_in, self.two_opt, self.relocate)
         while True:
-            timing = self.timing(order)
+            timing = self.timing(order, with_walk=True)
             for move in moves:
                 changed = move(order, timing)
                 if changed is not None:
@@ -500,56 +529,61 @@ class _Search:
             return None
         return order[:gap] + [pending[which]] + order[gap:]
 
+    # Or-opt's runs: (length, reversed) — a run of one reversed is the same run.
+    RUNS = ((1, False), (2, False), (2, True), (3, False), (3, True))
+
     def relocate(self, order: list[int], timing):
-        """Or-opt: move a run of 1–3 stops to another gap, forwards or reversed. Timing: from the
-        earliest finish before the gap (moving the run later, the route's old finish there, which
-        taking the run out can only bring forward) to the latest arrival after it (moving the run
-        earlier, the old one, which taking the run out can only push back): a move that passes
-        is on time, by the triangle inequality and because arriving earlier never hurts."""
+        """Or-opt: move a run of 1–3 stops to another gap, forwards or reversed, all five kinds of
+        run priced in one array (kind × run start × gap). Timing: from the earliest finish before
+        the gap (moving the run later, the route's old finish there, which taking the run out can
+        only bring forward) to the latest arrival after it (moving the run earlier, the old one,
+        which taking the run out can only push back): a move that passes is on time, by the
+        triangle inequality and because arriving earlier never hurts."""
         p = self.p
-        ext, finish, latest = timing
+        ext, finish, latest, walk = timing  # walk: between route positions 0 .. size + 1
         size = len(order)
-        walk = p.matrix[np.ix_(ext, ext)]  # walks between route positions 0 .. size + 1
+        if size < 2:
+            return None
         early, late, service = p.early_a[ext], p.late_a[ext], p.service_a[ext]
-        step = np.diagonal(walk, 1)
-        q = np.arange(0, size + 1)[None, :]
-        base = step[None, : size + 1]
-        after_late = latest[1: size + 2][None, :]
-        start_from = finish[None, : size + 1]
-        for length in (1, 2, 3):
-            if length > size:
-                break
-            rows = size - length + 1
-            a = np.arange(1, rows + 1)[:, None]
-            b = a + length - 1
-            gain = (step[:rows] + step[length: length + rows] - np.diagonal(walk, length + 1)[:rows])[:, None]
-            allowed = (q < a - 1) | (q > b)
-            for reverse in ((False, True) if length > 1 else (False,)):
-                first, last = (b, a) if reverse else (a, b)
-                into = walk[: size + 1, first[:, 0]].T      # gap's node → the run's first
-                out = walk[last[:, 0], 1: size + 2]          # the run's last → the node after the gap
-                delta = into + out - base - gain
-                ok = allowed & (delta < -1e-7)
-                if not ok.any():
-                    continue
-                start = np.maximum(start_from + into, early[first])
-                ok &= start <= late[first] + EPS
-                t = start + service[first]
-                for k in range(1, length):
-                    pos, prev = (b - k, b - k + 1) if reverse else (a + k, a + k - 1)
-                    start = np.maximum(t + walk[prev, pos], early[pos])
-                    ok &= start <= late[pos] + EPS
-                    t = start + service[pos]
-                ok &= t + out <= after_late + EPS
-                if not ok.any():
-                    continue
-                row, gap = np.unravel_index(int(np.argmin(np.where(ok, delta, np.inf))), delta.shape)
-                first_index = int(row)
-                moved = order[first_index: first_index + length]
-                rest = order[:first_index] + order[first_index + length:]
-                at = int(gap) if gap < first_index else int(gap) - length
-                return rest[:at] + (moved[::-1] if reverse else moved) + rest[at:]
-        return None
+        length = np.array([run[0] for run in self.RUNS])[:, None, None]
+        reverse = np.array([run[1] for run in self.RUNS])[:, None, None]
+        a = np.arange(1, size + 1)[None, :, None]
+        valid = a + length - 1 <= size
+        b = np.where(valid, a + length - 1, a)
+        first, last = np.where(reverse, b, a), np.where(reverse, a, b)
+        q = np.arange(0, size + 1)[None, None, :]
+        gain = walk[a - 1, a] + walk[b, b + 1] - walk[a - 1, b + 1]
+        into = walk[q, first]
+        out = walk[last, q + 1]
+        delta = into + out - walk[q, q + 1] - gain
+        ok = valid & ((q < a - 1) | (q > b)) & (delta < -1e-7)
+        # Only the improving moves are timed, as flat lists.
+        kind, row, gap = np.nonzero(ok)
+        if not len(kind):
+            return None
+        first, last, length, step = first[kind, row, 0], last[kind, row, 0], length[kind, 0, 0], \
+            np.where(reverse[kind, 0, 0], -1, 1)
+        into, out, moved_delta = into[kind, row, gap], out[kind, row, gap], delta[kind, row, gap]
+        start = np.maximum(finish[gap] + into, early[first])
+        fits = start <= late[first] + EPS
+        t, prev = start + service[first], first
+        for k in (1, 2):
+            more = k < length
+            pos = np.where(more, prev + step, prev)
+            start = np.maximum(t + walk[prev, pos], early[pos])
+            fits &= ~more | (start <= late[pos] + EPS)
+            t, prev = np.where(more, start + service[pos], t), pos
+        fits &= t + out <= latest[gap + 1] + EPS
+        if not fits.any():
+            return None
+        best = int(np.argmin(np.where(fits, moved_delta, np.inf)))
+        kind, row, gap = kind[best], row[best], gap[best]
+        run_length, backwards = self.RUNS[int(kind)]
+        first_index = int(row)
+        moved = order[first_index: first_index + run_length]
+        rest = order[:first_index] + order[first_index + run_length:]
+        at = int(gap) if gap < first_index else int(gap) - run_length
+        return rest[:at] + (moved[::-1] if backwards else moved) + rest[at:]
 
     def two_opt(self, order: list[int], timing):
         """Walk order[i..j] backwards: only the walks into i and out of j change."""
@@ -557,8 +591,7 @@ class _Search:
         if size < 2:
             return None
         p = self.p
-        ext, finish, latest = timing
-        walk = p.matrix[np.ix_(ext, ext)]
+        ext, finish, latest, walk = timing
         step = np.diagonal(walk, 1)
         i = np.arange(1, size + 1)[:, None]
         j = np.arange(1, size + 1)[None, :]
@@ -590,7 +623,7 @@ class _Search:
         pending = [node for node in p.reachable if node not in inside]
         if not pending or not order:
             return None
-        ext, finish, latest = timing
+        ext, finish, latest, _ = timing
         m = p.matrix
         pos = np.arange(1, len(order) + 1)[:, None]
         cand = np.array(pending)[None, :]

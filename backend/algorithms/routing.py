@@ -34,7 +34,7 @@ DEFAULT_DEFERRAL_PENALTY_S = 8 * 3600.0
 EXACT_UP_TO = 12
 # Ruin-and-recreate rounds beyond EXACT_UP_TO stops: ROUND_WORK // stops, within these bounds, so
 # that a day of 50 stops still plans in well under 100 ms (benchmarks/routing.py).
-MIN_ROUNDS, MAX_ROUNDS, ROUND_WORK = 20, 60, 1500
+MIN_ROUNDS, MAX_ROUNDS, ROUND_WORK = 30, 50, 1500
 # The exact search needs only a good first bound: fewer rounds before it.
 BOUND_ROUNDS = 10
 # The share of ruin-and-recreate rounds that put stops back where they delay the day least
@@ -433,6 +433,7 @@ class _Search:
         ok = start <= p.late_a[cand][None, :] + EPS
         ok &= start + p.service_a[cand][None, :] + out <= latest[1:][:, None] + EPS
         if by_time:
+            ok &= added < p.penalty
             added = start + p.service_a[cand][None, :] + out - (finish + m[here, after])[:, None]
         return np.where(ok, added, np.inf)
 

@@ -252,6 +252,16 @@ def test_one_more_visit_beats_any_walk_under_the_penalty():
     assert route.deferred == ()
 
 
+@pytest.mark.parametrize("exact_up_to", [12, 0])
+def test_with_a_small_penalty_a_stop_whose_walk_costs_more_is_deferred(exact_up_to):
+    rng = random.Random(9)
+    near = [Stop(f"n{i}", *_near(rng, 0.2), 600) for i in range(3)]
+    out = Stop("out", CENTRE[0] + 0.05, CENTRE[1], 600)
+    route = plan_route(CENTRE, 0.0, 8 * HOUR, near + [out], deferral_penalty_s=600.0, exact_up_to=exact_up_to)
+    assert [(d.stop_id, d.reason) for d in route.deferred] == [("out", "no_room")]
+    assert route.objective_s == pytest.approx(route.travel_s + 600.0)
+
+
 def test_times_in_and_out_are_datetimes_when_given_as_datetimes():
     start = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
     stops = [Stop("a", CENTRE[0] + 0.005, CENTRE[1], timedelta(minutes=10), start + timedelta(hours=1),

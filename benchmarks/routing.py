@@ -16,7 +16,8 @@ Both routes are evaluated by our own evaluator (evaluate_route), so the objectiv
 definition. Figures under by_n."<n>": mean_gap and max_gap (ours ÷ OR-Tools' − 1), violations
 (time windows or the working day broken, in our routes; ortools_violations in its), deferred and
 ortools_deferred (summed over the ten plans), and our p50_ms / p99_ms (wall clock, 5 timed runs
-per plan) with p99_cpu_ms beside it. BENCH_ROUTING_SIZES (e.g. "20,50"), BENCH_ROUTING_PLANS and
+per plan) with p99_cpu_ms beside it, and max_best_of_runs_ms: the slowest plan's fastest run, what
+the code costs when the machine lets it run (the niced run on a busy machine waits for the CPU). BENCH_ROUTING_SIZES (e.g. "20,50"), BENCH_ROUTING_PLANS and
 BENCH_ROUTING_ORTOOLS_SECONDS shrink a run for a quick look.
 
 Targets: mean gap ≤ 0.03 and max ≤ 0.08 for n ≤ 30; mean ≤ 0.05 for n = 50; 0 violations;
@@ -117,7 +118,7 @@ def ortools_order(stops: list[Stop]) -> list:
 
 def measure(n: int) -> dict:
     gaps, violations, ortools_violations, deferred, ortools_deferred = [], 0, 0, 0, 0
-    wall, cpu, methods, plans = [], [], set(), []
+    wall, cpu, best_wall, methods, plans = [], [], [], set(), []
     for number in range(int(os.environ.get("BENCH_ROUTING_PLANS", PLANS))):
         stops = day_plan(n, number)
         route = plan_route(CENTRE, 0.0, DAY_S, stops)
@@ -126,6 +127,7 @@ def measure(n: int) -> dict:
             plan_route(CENTRE, 0.0, DAY_S, stops)
             wall.append(time.perf_counter() - started)
             cpu.append(time.process_time() - started_cpu)
+        best_wall.append(min(wall[-TIMED_RUNS:]))
         ours = evaluate_route(CENTRE, 0.0, DAY_S, stops, [visit.stop_id for visit in route.visits])
         theirs = evaluate_route(CENTRE, 0.0, DAY_S, stops, ortools_order(stops))
         gaps.append(ours.objective_s / theirs.objective_s - 1)
@@ -148,6 +150,7 @@ def measure(n: int) -> dict:
             "min_gap": round(min(gaps), 5), "violations": violations, "ortools_violations": ortools_violations,
             "deferred": deferred, "ortools_deferred": ortools_deferred,
             "p50_ms": round(statistics.median(wall) * 1000, 2), "p99_ms": p99(wall), "p99_cpu_ms": p99(cpu),
+            "max_best_of_runs_ms": p99(best_wall),
             "method": sorted(methods), "plans": plans}
 
 

@@ -26,9 +26,17 @@ async function send(method, path, body, headers = {}) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
   }
+  return answerOf(fetch(path, init));
+}
+
+/**
+ * The API's answer to a request already on its way (a fetch() promise), in the shape api()
+ * resolves to: first-paint.js asks GET /me before the app's modules have loaded.
+ */
+export async function answerOf(request) {
   let response;
   try {
-    response = await fetch(path, init);
+    response = await request;
   } catch {
     return failure(0, "network_unreachable", t("error.network"));
   }

@@ -5,7 +5,6 @@ import { showComingSoon, showSos, serverPhone } from "./calls.js";
 import { helpPhoneFor, showHome, showProxyHome, subjectOfPath } from "./home.js";
 import { showHelpPhone } from "./help-phone.js";
 import { startInbox } from "./inbox.js";
-import { showLink } from "./link.js";
 import { startOutbox } from "./outbox.js";
 import { loadCatalogue, loadStaffTexts } from "./i18n.js";
 import { cachedRead } from "./offline-data.js";
@@ -13,9 +12,7 @@ import { apply, current } from "./preferences.js";
 import { startReadAloud } from "./read-aloud.js";
 import { configure, navigate, route, startRouter } from "./router.js";
 import { loadStaffTemplates } from "./screen.js";
-import { showSettings } from "./settings.js";
 import { isStaff, loadSignedInUser, signedInUser } from "./session.js";
-import { showStart } from "./sign-in.js";
 import { importModule, startServiceWorker } from "./update.js";
 
 /** A screen whose module is fetched the first time it is needed: each role downloads its own
@@ -23,6 +20,11 @@ import { importModule, startServiceWorker } from "./update.js";
 function lazy(load, name) {
   return async (params, options) => (await importModule(load))[name](params, options);
 }
+
+// The sign-in and link screens are not needed by someone signed in, so the start-up modules leave
+// them (and forms.js, errors.js) out; first-paint.js preloads them for a browser not signed in.
+const showStart = async (options) => (await importModule(() => import("./sign-in.js"))).showStart(options);
+const showLink = async (code, options) => (await importModule(() => import("./link.js"))).showLink(code, options);
 
 const registerScreens = () => import("./register.js");
 const volunteerScreens = () => import("./volunteer-profile.js");
@@ -58,7 +60,7 @@ function aboutSubject(show, { needsSignIn = true } = {}) {
 }
 
 route(/^\/link\/([^/]+)\/?$/, ([code], options) => showLink(code, options));
-route(/^\/settings\/?$/, showSettings);
+route(/^\/settings\/?$/, lazy(() => import("./settings.js"), "showSettings"));
 // The inbox; /notifications is the address a notification kind without a screen of its own names.
 route(/^\/(?:inbox|notifications)\/?$/, signedIn(lazy(() => import("./inbox-screen.js"), "showInbox")));
 // SOS opens even for someone not signed in: it offers the community's phone and 120.

@@ -3,7 +3,7 @@
 // phone may use a PIN), plus a label for its sessions. /me is cached in IndexedDB for the last
 // signed-in user, so their home renders offline.
 
-import { api } from "./api.js";
+import { answerOf, api } from "./api.js";
 import { loadCatalogue, setTimeZone } from "./i18n.js";
 import { PREFERENCE_NAMES, remember } from "./preferences.js";
 import { cacheClear, cacheGet, cachePut } from "./store.js";
@@ -146,8 +146,8 @@ export async function adopt(user, { fetchedAt = null } = {}) {
  * GET /me; when the network is down, the cached /me of the last person signed in on this phone
  * (adopted with the time it was fetched, for "最后更新"). Resolves to the user or null.
  */
-export async function fetchMe() {
-  const answer = await api("GET", ME);
+export async function fetchMe(early = null) {
+  const answer = await (early ? answerOf(early) : api("GET", ME));
   if (answer.ok) {
     return adopt(answer.body);
   }
@@ -166,13 +166,16 @@ export async function fetchMe() {
 
 /**
  * Ask the server who this is, but only in a browser that signed in before, so a first visit
- * makes no request that is bound to fail. Resolves to the user or null.
+ * makes no request that is bound to fail. first-paint.js has usually sent that GET /me already
+ * (window.linliMe), before the modules loaded: its answer is taken, once. Resolves to the user or null.
  */
 export async function loadSignedInUser() {
+  const early = window.linliMe;
+  window.linliMe = null;
   if (!remembered.signedIn) {
     return null;
   }
-  return fetchMe();
+  return fetchMe(early);
 }
 
 /** Forget the signed-in user (signed out, or the server ended the session). */

@@ -6,11 +6,13 @@ import { api } from "./api.js";
 import { dialable, loadStaffTexts, spokenGroups, t } from "./i18n.js";
 import { current, remember } from "./preferences.js";
 import { navigate } from "./router.js";
-import { announce, loadStaffTemplates, showScreen, slot } from "./screen.js";
+import { cachedRead } from "./offline-data.js";
+import { afterPaint, announce, showScreen, slot } from "./screen.js";
 import { adopt, isStaff, signedInUser, updateSignedInUser } from "./session.js";
-import { importModule } from "./update.js";
+import { importModule, preloadModules } from "./update.js";
 
 let actingForId = null;
+let staffHomeLoaded = false;
 
 /**
  * Whose home is shown, and what may be done there. A proxy asks for help and presses SOS only
@@ -126,7 +128,10 @@ function showCareHome(user, subject, options) {
     slot(screen, "requests-heading").textContent = subject.actingFor
       ? t("home.their_requests", { name: subject.name }) : t("home.my_requests");
     const section = screen.querySelector('[data-offer="requests"]');
-    importModule(() => import("./requests.js")).then(({ fillHomeRequests }) => fillHomeRequests(section, subject));
+    afterPaint().then(() => {
+      preloadModules(["/app/forms.js", "/app/errors.js"]); // requests.js imports them
+      return importModule(() => import("./requests.js"));
+    }).then(({ fillHomeRequests }) => fillHomeRequests(section, subject));
   }
   if (!subject.may.askForHelp && !subject.may.requests) {
     const note = slot(screen, "no-scopes");
@@ -158,10 +163,16 @@ export function familyLinks(user, primary = false) {
   });
 }
 
-function showPlaceholderHome(user, options) {
-  const screen = showScreen("placeholder-home", "home.title", options);
+/** A home's tools and greeting (「您好，陈丽华」) from template `name`; returns the screen. */
+function showGreeting(user, name, options) {
+  const screen = showScreen(name, "home.title", options);
   wireElderSwitch(screen);
   slot(screen, "greeting").textContent = t("home.greeting", { name: user.display_name });
+  return screen;
+}
+
+function showPlaceholderHome(user, options) {
+  const screen = showGreeting(user, "placeholder-home", options);
   const roles = user.roles.map((role) => t(`role.${role}`)).join(t("role.separator"));
   slot(screen, "roles").textContent = t("home.roles", { roles: roles || t("home.no_roles") });
 }
@@ -174,14 +185,24 @@ export async function showHome(params, options) {
   if (user.roles.includes("resident")) {
     showCareHome(user, subjectFor(user), options);
   } else if (isStaff(user)) {
-    loadStaffTemplates().catch(() => {}); // the other staff screens' templates: not needed for the home
-    const [{ showWorkerHome }] = await Promise.all([importModule(() => import("./worker.js")), loadStaffTexts()]);
+    // The worker home needs worker.js, the modules it imports (fetched side by side with it, not
+    // one round trip after another) and the staff strings. The first time, the home's tools and
+    // greeting show at once in the same places, and the menu comes in below them.
+    preloadModules(["/app/worker-lists.js", "/app/forms.js", "/app/errors.js"]);
+    const parts = Promise.all([importModule(() => import("./worker.js")), loadStaffTexts()]);
+    if (!staffHomeLoaded) {
+      showGreeting(user, "home-starting", options);
+    }
+    const [{ showWorkerHome }] = await parts;
+    staffHomeLoaded = true;
     showWorkerHome(user, options, wireElderSwitch);
   } else if (user.roles.includes("volunteer")) {
     // A volunteer who also acts for family members: their volunteer home, which links to each
-    // family member's home (/for/<id>).
+    // family member's home (/for/<id>). Their profile is asked for beside the module.
+    preloadModules(["/app/errors.js"]); // volunteer.js imports it
+    const profile = cachedRead("/api/v1/volunteers/me");
     const { showVolunteerHome } = await importModule(() => import("./volunteer.js"));
-    return showVolunteerHome(user, options);
+    return showVolunteerHome(user, options, profile);
   } else if (user.proxy_for.length === 1) {
     actingForId = user.proxy_for[0].resident_id;
     showCareHome(user, subjectFor(user, actingForId), options);

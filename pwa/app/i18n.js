@@ -1,13 +1,16 @@
 // Every visible string comes from the catalogues in /i18n/ (zh-CN by default, en), in the
 // language on <html lang>; dates and times are shown in the community's time zone.
 
-import zhCN from "../i18n/zh-CN.js";
 import { importModule } from "./update.js";
 
-// zh-CN is always here; English is fetched only by people who chose it, so the catalogue most
-// phones never use costs them nothing.
-const CATALOGUES = { "zh-CN": zhCN };
-const LOADERS = { en: () => importModule(() => import("../i18n/en.js")) };
+// zh-CN is loaded before the first screen (main.js), from a modulepreload link at the top of the
+// shell, so that the largest start-up file is the first asked for rather than the last; English is
+// fetched only by people who chose it, so the catalogue most phones never use costs them nothing.
+const CATALOGUES = {};
+const LOADERS = {
+  "zh-CN": () => importModule(() => import("../i18n/zh-CN.js")),
+  en: () => importModule(() => import("../i18n/en.js")),
+};
 const DEFAULT_TIME_ZONE = "Asia/Shanghai";
 
 let timeZone = DEFAULT_TIME_ZONE;
@@ -17,16 +20,16 @@ export function language() {
   return document.documentElement.lang === "en" ? "en" : "zh-CN";
 }
 
-/** Whether the catalogue of `lang` is loaded (zh-CN always is). */
+/** Whether the catalogue of `lang` is loaded. */
 export function hasCatalogue(lang) {
   return lang in CATALOGUES || !(lang in LOADERS);
 }
 
-/** Load the catalogue of `lang` if it is not here yet. */
+/** Load the catalogue of `lang` if it is not here yet, and zh-CN's (every text falls back to it). */
 export async function loadCatalogue(lang) {
-  if (!hasCatalogue(lang)) {
-    CATALOGUES[lang] = (await LOADERS[lang]()).default;
-  }
+  await Promise.all([...new Set(["zh-CN", lang])].filter((name) => !hasCatalogue(name)).map(async (name) => {
+    CATALOGUES[name] = (await LOADERS[name]()).default;
+  }));
 }
 
 let staffTexts = null;
@@ -34,7 +37,7 @@ let staffTexts = null;
 /** The workers' and admins' strings (zh-CN-staff.js), fetched once, before any of their screens:
  * the catalogue every phone loads stays small (en.js holds every key already). */
 export function loadStaffTexts() {
-  staffTexts ??= importModule(() => import("../i18n/zh-CN-staff.js")).then((module) => {
+  staffTexts ??= Promise.all([importModule(() => import("../i18n/zh-CN-staff.js")), loadCatalogue("zh-CN")]).then(([module]) => {
     Object.assign(CATALOGUES["zh-CN"], module.default);
   }).catch((error) => {
     staffTexts = null; // offline before the service worker had it: try again on the next screen
@@ -59,20 +62,26 @@ export function translate(root) {
   }
 }
 
-/** Show times in `zone` (an IANA name from /me); an unknown zone keeps the default. */
+/** Show times in `zone` (an IANA name from /me); an unknown zone keeps the default. It is checked
+ * when a time is first shown: Intl's first use loads the zone data, a long task on a slow phone
+ * that a home showing no time should not wait for. */
 export function setTimeZone(zone) {
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: zone });
-    timeZone = zone;
-  } catch {
-    timeZone = DEFAULT_TIME_ZONE;
-  }
+  timeZone = zone || DEFAULT_TIME_ZONE;
 }
 
 /** `moment` (a Date or an ISO string) as people read it here, e.g. "5月3日 14:05". */
 export function formatDateTime(moment, options = { month: "long", day: "numeric", hour: "2-digit", minute: "2-digit" }) {
   const date = moment instanceof Date ? moment : new Date(moment);
-  return new Intl.DateTimeFormat(language(), { ...options, timeZone, hourCycle: "h23" }).format(date);
+  const format = () => new Intl.DateTimeFormat(language(), { ...options, timeZone, hourCycle: "h23" }).format(date);
+  try {
+    return format();
+  } catch (error) {
+    if (!(error instanceof RangeError) || timeZone === DEFAULT_TIME_ZONE) {
+      throw error;
+    }
+    timeZone = DEFAULT_TIME_ZONE;
+    return format();
+  }
 }
 
 /** Just the clock time, HH:MM, in the community's zone ("最后更新 14:05"). */

@@ -6,7 +6,7 @@
 import { language, t } from "./i18n.js";
 import { queueWrite } from "./outbox.js";
 import { navigate, rerender } from "./router.js";
-import { onScreenShown } from "./screen.js";
+import { afterPaint, onScreenShown } from "./screen.js";
 import { onSignedIn, signedInUser } from "./session.js";
 import { importModule } from "./update.js";
 
@@ -164,7 +164,7 @@ function wirePushPanel(container) {
     const context = panel.closest("[data-push-context]")?.dataset.pushContext;
     on.textContent = t(context === "volunteer" ? "push.turn_on_volunteer" : "push.turn_on");
     on.hidden = false;
-    importModule(() => import("./push.js")).then(({ showPushPanel }) => showPushPanel(panel));
+    afterPaint().then(() => importModule(() => import("./push.js"))).then(({ showPushPanel }) => showPushPanel(panel));
   }
 }
 

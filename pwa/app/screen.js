@@ -44,7 +44,30 @@ export function showScreen(name, titleKey, { moveFocus = true, titleValues = {},
   return container;
 }
 
+let staffText = null;
 let staffTemplates = null;
+
+function fetchStaffText(priority = "auto") {
+  staffText ??= fetch("/staff.html", { credentials: "same-origin", priority }).then((response) => {
+    if (!response.ok) {
+      throw new Error(`/staff.html answered ${response.status}`);
+    }
+    return response.text();
+  }).catch((error) => {
+    staffText = null;
+    throw error;
+  });
+  return staffText;
+}
+
+/**
+ * Fetch the staff templates without adding them to the page: the worker home does so once its
+ * own reads are in, so that the next staff screen needs no round trip, while parsing the file (a
+ * long task on a slow phone) waits until a staff screen needs it.
+ */
+export function prefetchStaffTemplates() {
+  fetchStaffText("low").catch(() => {});
+}
 
 /**
  * The workers' and admins' screen templates (staff.html), fetched once before any of their
@@ -52,11 +75,8 @@ let staffTemplates = null;
  * service worker answers from its cache; a failure is tried again on the next staff screen.
  */
 export function loadStaffTemplates() {
-  staffTemplates ??= fetch("/staff.html", { credentials: "same-origin" }).then(async (response) => {
-    if (!response.ok) {
-      throw new Error(`/staff.html answered ${response.status}`);
-    }
-    const parsed = new DOMParser().parseFromString(await response.text(), "text/html");
+  staffTemplates ??= fetchStaffText().then((text) => {
+    const parsed = new DOMParser().parseFromString(text, "text/html");
     for (const template of parsed.querySelectorAll("template")) {
       if (!document.getElementById(template.id)) {
         document.body.append(document.importNode(template, true));
@@ -67,6 +87,21 @@ export function loadStaffTemplates() {
     throw error;
   });
   return staffTemplates;
+}
+
+/**
+ * Resolves once the screen just drawn has been painted (or after 100 ms: a hidden page paints
+ * nothing). A home fetches its secondary parts (lists, panels) then, so a slow phone on a fast
+ * network paints the home before it compiles their modules.
+ */
+export function afterPaint() {
+  return new Promise((resolve) => {
+    const fallback = setTimeout(resolve, 100);
+    requestAnimationFrame(() => setTimeout(() => {
+      clearTimeout(fallback);
+      resolve();
+    }, 0));
+  });
 }
 
 /** The element of `container` marked data-slot="NAME". */

@@ -6,8 +6,8 @@ import { t, translate } from "./i18n.js";
 import { familyLinks, wireElderSwitch } from "./home.js";
 import { cachedRead } from "./offline-data.js";
 import { queueWrite } from "./outbox.js";
-import { announce, showScreen, slot } from "./screen.js";
-import { importModule } from "./update.js";
+import { afterPaint, announce, showScreen, slot } from "./screen.js";
+import { importModule, preloadModules } from "./update.js";
 
 /**
  * A volunteer's write through the outbox, as queueWrite reports it ({state, response}), for
@@ -78,9 +78,9 @@ function wireOnDuty(form, profile) {
   });
 }
 
-/** `/` for a volunteer. */
-export async function showVolunteerHome(user, options) {
-  const answer = await loadOwnProfile();
+/** `/` for a volunteer; `profile` is the read of their profile when home.js has started it. */
+export async function showVolunteerHome(user, options, profile = loadOwnProfile()) {
+  const answer = await profile;
   const screen = showScreen("volunteer-home", "volunteer.title", options);
   wireElderSwitch(screen);
   slot(screen, "greeting").textContent = t("home.greeting", { name: user.display_name });
@@ -107,11 +107,12 @@ function showOffersAndTasks(screen) {
   const parts = [["volunteer-offers-heading", "volunteer-offers", () => import("./offers.js"), "fillOffers"],
     ["volunteer-tasks-heading", "volunteer-tasks", () => import("./tasks.js"), "fillTasks"],
     ["volunteer-hours-heading", "volunteer-hours", () => import("./timebank.js"), "fillHours"]];
+  const painted = afterPaint().then(() => preloadModules(["/app/forms.js", "/app/requests.js", "/app/gcj02.js"]));
   for (const [heading, template, load, fill] of parts) {
     const section = screen.querySelector(`[aria-labelledby="${heading}"]`);
     const part = document.getElementById(template).content.cloneNode(true);
     translate(part);
     section.querySelector(".empty").replaceWith(part);
-    importModule(load).then((module) => module[fill](section));
+    painted.then(() => importModule(load)).then((module) => module[fill](section));
   }
 }

@@ -7,7 +7,7 @@ import { explain, handleForm } from "./forms.js";
 import { t } from "./i18n.js";
 import { cachedRead } from "./offline-data.js";
 import { navigate } from "./router.js";
-import { announce, showScreen, slot } from "./screen.js";
+import { announce, prefetchStaffTemplates, showScreen, slot } from "./screen.js";
 // worker-lists.js imports load() from here: the cycle is safe, neither uses the other at load time.
 import { pagedList } from "./worker-lists.js";
 
@@ -83,6 +83,7 @@ export async function showWorkerHome(user, options, wireElderSwitch) {
   });
   addPlanLink(screen);
   await Promise.all([grids.show("/api/v1/grids"), showOpenAlerts(screen), showWaitingRequests(screen)]);
+  prefetchStaffTemplates(); // the next staff screen's templates, once the home's own reads are in
 }
 
 /** 明天的安排 (/worker/plan), next to the call-backs in the home's menu. */

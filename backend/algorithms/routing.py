@@ -356,6 +356,7 @@ class _Search:
     finish and latest arrival at each position, so a move it applies never breaks a rule."""
 
     CHECKS = 12  # improving reversals timed one by one before giving up on 2-opt
+    RUIN = 10  # most stops a ruin-and-recreate round takes out
 
     def __init__(self, problem: _Problem, rng: random.Random):
         self.p = problem
@@ -473,7 +474,7 @@ class _Search:
         first: list[int] = []
         removed: set[int] = set()
         if order:
-            size = rng.randint(1, max(1, min(10, len(order) // 3 + 1)))
+            size = rng.randint(1, max(1, min(self.RUIN, len(order) // 3 + 1)))
             choice = rng.random()
             if waiting and choice < 0.4:
                 seed = rng.choice(waiting)

@@ -63,6 +63,7 @@ def import_models() -> None:
     import backend.people.models  # noqa: F401
     import backend.providers.models  # noqa: F401
     import backend.timebank.models  # noqa: F401
+    import backend.visits.models  # noqa: F401
     import backend.volunteers.models  # noqa: F401
 
 
@@ -82,12 +83,13 @@ def register_blueprints(app: Flask) -> None:
     from backend.people.routes import blp as people_blp
     from backend.providers.routes import blp as providers_blp
     from backend.timebank.routes import blp as timebank_blp
+    from backend.visits.routes import blp as visits_blp
     from backend.volunteers.routes import blp as volunteers_blp
     from backend.pwa import pwa_blueprint
 
     for blueprint in (accounts_blp, community_blp, onboarding_blp, volunteers_blp, people_blp, audit_blp,
                       notifications_blp, push_blp, alerts_blp, help_requests_blp, matching_blp, timebank_blp,
-                      providers_blp, batch_blp):
+                      providers_blp, batch_blp, visits_blp):
         api.register_blueprint(blueprint)
     alert_kinds.check_settings(app)  # once every domain's alert kinds are registered
     app.register_blueprint(pwa_blueprint)

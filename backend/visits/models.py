@@ -1,0 +1,74 @@
+"""Household visits (入户走访, docs/visits.md): the community's cadence rules, and visit records —
+one per household visit, with each resident's outcome and wellbeing checklist."""
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from backend.common.time import UTCDateTime, now
+from backend.extensions import db
+
+# A resident's outcome at a visit. The last three change the resident's status.
+OUTCOMES = ("met", "not_home", "refused", "moved_away", "in_hospital", "deceased")
+STATUS_OF_OUTCOME = {"moved_away": "moved_away", "in_hospital": "in_hospital", "deceased": "deceased"}
+# A visit counts towards the cadence when someone was seen: met (or refused, a conversation at the door).
+SEEN = ("met", "refused")
+# The wellbeing checklist: each item "ok", "concern" or left out (not checked).
+CHECKLIST = ("health", "mood", "eating", "medication", "gas", "electricity", "fall_hazards", "hygiene")
+CHECK_VALUES = ("ok", "concern")
+
+
+class VisitRule(db.Model):
+    """Residents with every one of `tags` (none: any tagged resident) are visited every
+    `interval_days`; staged: every `first_interval_days` for the first `first_period_days` after
+    they were registered."""
+
+    __tablename__ = "visit_rules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    tags: Mapped[list] = mapped_column(JSON, default=list)  # risk tag codes, sorted
+    interval_days: Mapped[int] = mapped_column(Integer)
+    first_interval_days: Mapped[int | None] = mapped_column(Integer)
+    first_period_days: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class Visit(db.Model):
+    """One visit to a household: who visited, when (the phone's `occurred_at`), notes, the next
+    visit asked for, and each resident's record."""
+
+    __tablename__ = "visits"
+    __table_args__ = (Index("ix_visits_household_time", "household_id", "occurred_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
+    grid_id: Mapped[int] = mapped_column(ForeignKey("grids.id"), index=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id"))
+    visitor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    local_date: Mapped[date] = mapped_column(Date)  # the community's date of occurred_at: cadence counts days
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    seen: Mapped[bool] = mapped_column(default=False)  # someone met (or refused at the door): counts for the cadence
+    notes: Mapped[str | None] = mapped_column(Text)
+    next_visit_on: Mapped[date | None] = mapped_column(Date)
+
+    residents: Mapped[list["VisitResident"]] = relationship(
+        back_populates="visit", cascade="all, delete-orphan", order_by=lambda: VisitResident.id)
+
+
+class VisitResident(db.Model):
+    """One resident at one visit: their outcome, checklist and needs."""
+
+    __tablename__ = "visit_residents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id", ondelete="CASCADE"), index=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"), index=True)
+    outcome: Mapped[str] = mapped_column(String(16))
+    checklist: Mapped[dict] = mapped_column(JSON, default=dict)  # {item: "ok" | "concern"}
+    needs: Mapped[str | None] = mapped_column(Text)
+
+    visit: Mapped[Visit] = relationship(back_populates="residents")

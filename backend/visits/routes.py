@@ -1,0 +1,89 @@
+"""Household visits: the community's cadence rules (admins edit, staff read), the due and overdue
+households of my grids, and visit records."""
+from flask.views import MethodView
+from flask_login import current_user
+
+from backend.accounts.permissions import requires_roles
+from backend.common.pagination import PageQuery, page_of
+from backend.extensions import Blueprint
+from backend.visits.schemas import (
+    DueHouseholdSchema, DueQuery, RuleInSchema, RulePatchSchema, RuleSchema, VisitInSchema, VisitSchema,
+)
+from backend.visits.services import cadence, records
+
+blp = Blueprint("visits", __name__, url_prefix="/api/v1", description="Household visits")
+
+STAFF = ("worker", "admin")
+
+
+@blp.route("/visit-rules")
+class Rules(MethodView):
+    @requires_roles(*STAFF)
+    @blp.response(200, RuleSchema(many=True))
+    def get(self):
+        """The community's visit rules, most frequent first."""
+        return cadence.list_rules(current_user)
+
+    @requires_roles("admin")
+    @blp.arguments(RuleInSchema)
+    @blp.response(201, RuleSchema)
+    def post(self, body):
+        """Add a rule: residents with these tags are visited every so many days (staged if given)."""
+        return cadence.create_rule(current_user, body)
+
+
+@blp.route("/visit-rules/<int:rule_id>")
+class Rule(MethodView):
+    @requires_roles("admin")
+    @blp.arguments(RulePatchSchema)
+    @blp.response(200, RuleSchema)
+    def patch(self, body, rule_id):
+        """Change a rule; it applies from the next computation (every due list computes afresh)."""
+        return cadence.update_rule(current_user, rule_id, body)
+
+    @requires_roles("admin")
+    @blp.response(204)
+    def delete(self, rule_id):
+        """Remove a rule."""
+        cadence.delete_rule(current_user, rule_id)
+
+
+@blp.route("/visits/due")
+class Due(MethodView):
+    @requires_roles(*STAFF)
+    @blp.arguments(DueQuery, location="query")
+    @blp.response(200, page_of(DueHouseholdSchema))
+    def get(self, query):
+        """Households of my grids due (by today + within_days) or overdue: overdue first, by risk
+        and days overdue."""
+        return cadence.due_households(current_user, within_days=query["within_days"], grid_id=query.get("grid_id"),
+                                      overdue_only=query["overdue"], page=query["page"], per_page=query["per_page"])
+
+
+@blp.route("/visits")
+class Visits(MethodView):
+    @requires_roles(*STAFF)
+    @blp.arguments(VisitInSchema)
+    @blp.response(201, VisitSchema)
+    def post(self, body):
+        """Record a visit (offline: with occurred_at and an Idempotency-Key, it arrives once)."""
+        return records.record_visit(current_user, body)
+
+
+@blp.route("/visits/<int:visit_id>")
+class VisitDetail(MethodView):
+    @requires_roles(*STAFF)
+    @blp.response(200, VisitSchema)
+    def get(self, visit_id):
+        """One visit record (read is audited: it holds residents' wellbeing)."""
+        return records.get_visit(current_user, visit_id)
+
+
+@blp.route("/households/<int:household_id>/visits")
+class HouseholdVisits(MethodView):
+    @requires_roles(*STAFF)
+    @blp.arguments(PageQuery, location="query")
+    @blp.response(200, page_of(VisitSchema))
+    def get(self, query, household_id):
+        """A household's visits, newest first."""
+        return records.household_visits(current_user, household_id, query["page"], query["per_page"])

@@ -1,0 +1,108 @@
+"""Visit rules, the due list and visit records: bodies and answers. The due list shows a worker the
+building, door and how to address each resident — never tags (some are health-related)."""
+import marshmallow as ma
+
+from backend.common.fields import Text
+from backend.common.ids import ID_RANGE
+from backend.common.offline import OccurredAt
+from backend.common.pagination import PageQuery
+from backend.visits.models import CHECK_VALUES, CHECKLIST, OUTCOMES
+
+DAYS = ma.validate.Range(min=1, max=365)
+MAX_RESIDENTS = 20
+
+
+class RuleInSchema(ma.Schema):
+    tags = ma.fields.List(ma.fields.String(validate=ma.validate.Length(min=1, max=40)), load_default=list,
+                          validate=ma.validate.Length(max=10),
+                          metadata={"description": "risk tag codes a resident must all have; [] = any tagged resident"})
+    interval_days = ma.fields.Integer(required=True, strict=True, validate=DAYS)
+    first_interval_days = ma.fields.Integer(strict=True, allow_none=True, load_default=None, validate=DAYS,
+                                            metadata={"description": "staged: this interval at first …"})
+    first_period_days = ma.fields.Integer(strict=True, allow_none=True, load_default=None, validate=DAYS,
+                                          metadata={"description": "… for this many days after registration"})
+
+
+class RulePatchSchema(ma.Schema):
+    tags = ma.fields.List(ma.fields.String(validate=ma.validate.Length(min=1, max=40)),
+                          validate=ma.validate.Length(max=10))
+    interval_days = ma.fields.Integer(strict=True, validate=DAYS)
+    first_interval_days = ma.fields.Integer(strict=True, allow_none=True, validate=DAYS)
+    first_period_days = ma.fields.Integer(strict=True, allow_none=True, validate=DAYS)
+
+
+class RuleSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    tags = ma.fields.List(ma.fields.String())
+    interval_days = ma.fields.Integer(required=True)
+    first_interval_days = ma.fields.Integer(allow_none=True)
+    first_period_days = ma.fields.Integer(allow_none=True)
+    updated_at = ma.fields.AwareDateTime()
+
+
+class DueQuery(PageQuery):
+    within_days = ma.fields.Integer(load_default=0, validate=ma.validate.Range(min=0, max=60),
+                                    metadata={"description": "also households due within this many days"})
+    grid_id = ma.fields.Integer(validate=ID_RANGE)
+    overdue = ma.fields.Boolean(load_default=False, metadata={"description": "only households past their date"})
+
+
+class DueResidentSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    address_as = ma.fields.String(required=True)
+
+
+class DueHouseholdSchema(ma.Schema):
+    household_id = ma.fields.Integer(required=True)
+    grid_id = ma.fields.Integer(required=True)
+    building_label = ma.fields.String(required=True)
+    door_number = ma.fields.String(required=True)
+    residents = ma.fields.List(ma.fields.Nested(DueResidentSchema))
+    next_due_on = ma.fields.Date(required=True)
+    days_overdue = ma.fields.Integer(required=True)
+    overdue = ma.fields.Boolean(required=True)
+    reason = ma.fields.String(required=True, metadata={"enum": ["interval", "new_resident", "asked"]})
+    interval_days = ma.fields.Integer(allow_none=True, metadata={"description": "the household's most frequent interval"})
+    last_visit_on = ma.fields.Date(allow_none=True)
+
+
+class ResidentRecordInSchema(ma.Schema):
+    resident_id = ma.fields.Integer(required=True, strict=True, validate=ID_RANGE)
+    outcome = ma.fields.String(required=True, validate=ma.validate.OneOf(OUTCOMES))
+    checklist = ma.fields.Dict(keys=ma.fields.String(validate=ma.validate.OneOf(CHECKLIST)),
+                               values=ma.fields.String(validate=ma.validate.OneOf(CHECK_VALUES)), load_default=dict)
+    needs = Text(max_length=500, allow_none=True, load_default=None)
+
+
+class VisitInSchema(ma.Schema):
+    household_id = ma.fields.Integer(required=True, strict=True, validate=ID_RANGE)
+    occurred_at = OccurredAt(load_default=None, metadata={"description": "when the visit happened (offline: earlier)"})
+    outcome = ma.fields.String(required=True, validate=ma.validate.OneOf(("met", "not_home", "refused")),
+                               metadata={"description": "at the door: met, not at home, or refused"})
+    residents = ma.fields.List(ma.fields.Nested(ResidentRecordInSchema), load_default=list,
+                               validate=ma.validate.Length(max=MAX_RESIDENTS))
+    notes = Text(max_length=2000, allow_none=True, load_default=None)
+    next_visit_on = ma.fields.Date(allow_none=True, load_default=None)
+
+
+class ResidentRecordSchema(ma.Schema):
+    resident_id = ma.fields.Integer(required=True)
+    address_as = ma.fields.String(required=True)
+    outcome = ma.fields.String(required=True, metadata={"enum": list(OUTCOMES)})
+    checklist = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String())
+    needs = ma.fields.String(allow_none=True)
+
+
+class VisitSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    household_id = ma.fields.Integer(required=True)
+    grid_id = ma.fields.Integer(required=True)
+    visitor_id = ma.fields.Integer(allow_none=True)
+    visitor_name = ma.fields.String(allow_none=True)
+    occurred_at = ma.fields.AwareDateTime(required=True)
+    local_date = ma.fields.Date(required=True)
+    recorded_at = ma.fields.AwareDateTime(required=True)
+    seen = ma.fields.Boolean(required=True, metadata={"description": "someone was seen: counts for the cadence"})
+    notes = ma.fields.String(allow_none=True)
+    next_visit_on = ma.fields.Date(allow_none=True)
+    residents = ma.fields.List(ma.fields.Nested(ResidentRecordSchema))

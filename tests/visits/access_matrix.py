@@ -1,0 +1,48 @@
+"""Who may call the visit routes: staff read the community's rules and admins edit them; the due
+list is each worker's own grids (an admin's: the community's); a visit is recorded and read only
+by the staff of its household's grid (another grid's worker: 404)."""
+from tests.access import Expect
+
+
+def _rule(world) -> dict:
+    from backend.extensions import db
+    from backend.visits.models import VisitRule
+
+    rule = VisitRule(community_id=world.community.id, tags=["lives_alone"], interval_days=14)
+    db.session.add(rule)
+    db.session.flush()
+    return {"rule_id": rule.id}
+
+
+def _visit(world) -> dict:
+    from datetime import date
+
+    from backend.common.time import now
+    from backend.extensions import db
+    from backend.visits.models import Visit, VisitResident
+
+    visit = Visit(community_id=world.community.id, grid_id=world.grid.id, household_id=world.household.id,
+                  occurred_at=now(), local_date=date(2026, 11, 26), seen=True)
+    visit.residents.append(VisitResident(resident_id=world.resident.id, outcome="met"))
+    db.session.add(visit)
+    db.session.flush()
+    return {"visit_id": visit.id}
+
+
+STAFF_OF_GRID = {"worker": 200, "other_worker": 404, "admin": 200}
+
+MATRIX = {
+    "GET /api/v1/visit-rules": Expect(statuses={"worker": 200, "other_worker": 200, "admin": 200}),
+    "POST /api/v1/visit-rules": Expect(statuses={"admin": 201},
+                                       body=lambda world: {"tags": ["lives_alone"], "interval_days": 14}),
+    "PATCH /api/v1/visit-rules/<int:rule_id>": Expect(statuses={"admin": 200}, params=_rule,
+                                                      body=lambda world: {"interval_days": 10}),
+    "DELETE /api/v1/visit-rules/<int:rule_id>": Expect(statuses={"admin": 204}, params=_rule),
+    "GET /api/v1/visits/due": Expect(statuses={"worker": 200, "other_worker": 200, "admin": 200}),
+    "POST /api/v1/visits": Expect(
+        statuses={"worker": 201, "other_worker": 404, "admin": 201},
+        body=lambda world: {"household_id": world.household.id, "outcome": "met",
+                            "residents": [{"resident_id": world.resident.id, "outcome": "met"}]}),
+    "GET /api/v1/visits/<int:visit_id>": Expect(statuses=STAFF_OF_GRID, params=_visit),
+    "GET /api/v1/households/<int:household_id>/visits": Expect(statuses=STAFF_OF_GRID),
+}

@@ -362,6 +362,7 @@ class _Search:
         self.p = problem
         self.rng = rng
         m = problem.matrix
+        self.run_arrays: dict[int, tuple] = {}
         self.near = {i: [int(j) for j in np.argsort(m[i, 1: problem.n + 1], kind="stable") + 1 if j != i]
                      for i in problem.reachable}
 
@@ -534,6 +535,22 @@ class _Search:
     # Or-opt's runs: (length, reversed) — a run of one reversed is the same run.
     RUNS = ((1, False), (2, False), (2, True), (3, False), (3, True))
 
+    def runs(self, size: int):
+        """Or-opt's position arrays for a route of `size` stops (kind × run start × gap), kept
+        per size: the run's length and direction, its first and last positions (a .. b), its
+        first and last in walking order, the gaps, and which (run, gap) pairs are moves."""
+        cached = self.run_arrays.get(size)
+        if cached is None:
+            length = np.array([run[0] for run in self.RUNS])[:, None, None]
+            reverse = np.array([run[1] for run in self.RUNS])[:, None, None]
+            a = np.arange(1, size + 1)[None, :, None]
+            valid = a + length - 1 <= size
+            b = np.where(valid, a + length - 1, a)
+            q = np.arange(0, size + 1)[None, None, :]
+            cached = self.run_arrays[size] = (length, reverse, a, b, np.where(reverse, b, a), np.where(reverse, a, b),
+                                              q, valid & ((q < a - 1) | (q > b)))
+        return cached
+
     def relocate(self, order: list[int], timing):
         """Or-opt: move a run of 1–3 stops to another gap, forwards or reversed, all five kinds of
         run priced in one array (kind × run start × gap). Timing: from the earliest finish before
@@ -547,18 +564,12 @@ class _Search:
         if size < 2:
             return None
         early, late, service = p.early_a[ext], p.late_a[ext], p.service_a[ext]
-        length = np.array([run[0] for run in self.RUNS])[:, None, None]
-        reverse = np.array([run[1] for run in self.RUNS])[:, None, None]
-        a = np.arange(1, size + 1)[None, :, None]
-        valid = a + length - 1 <= size
-        b = np.where(valid, a + length - 1, a)
-        first, last = np.where(reverse, b, a), np.where(reverse, a, b)
-        q = np.arange(0, size + 1)[None, None, :]
+        length, reverse, a, b, first, last, q, allowed = self.runs(size)
         gain = walk[a - 1, a] + walk[b, b + 1] - walk[a - 1, b + 1]
         into = walk[q, first]
         out = walk[last, q + 1]
         delta = into + out - walk[q, q + 1] - gain
-        ok = valid & ((q < a - 1) | (q > b)) & (delta < -1e-7)
+        ok = allowed & (delta < -1e-7)
         # Only the improving moves are timed, as flat lists.
         kind, row, gap = np.nonzero(ok)
         if not len(kind):

@@ -32,8 +32,8 @@ DEFAULT_DETOUR_FACTOR = 1.3
 DEFAULT_WALKING_KMH = 4.5
 DEFAULT_DEFERRAL_PENALTY_S = 8 * 3600.0
 EXACT_UP_TO = 12
-# Ruin-and-recreate rounds beyond EXACT_UP_TO stops: ROUND_WORK // stops, within these bounds, so
-# that a day of 50 stops still plans in well under 100 ms (benchmarks/routing.py).
+# Ruin-and-recreate rounds beyond EXACT_UP_TO stops: ROUND_WORK // stops, within these bounds
+# (fewer rounds at 30 stops let one plan in ten defer a stop more; docs/routing.md has the times).
 MIN_ROUNDS, MAX_ROUNDS, ROUND_WORK = 30, 50, 1500
 # The exact search needs only a good first bound: fewer rounds before it.
 BOUND_ROUNDS = 10
@@ -242,6 +242,8 @@ def plan_route(start: tuple[float, float], start_time: When, day_end: When, stop
     allows), seeded by `seed`, improve the heuristic route; the same input always gives the
     same route."""
     problem = _Problem(start, start_time, day_end, stops, detour_factor, walking_kmh, deferral_penalty_s)
+    if isinstance(exact_up_to, bool) or not isinstance(exact_up_to, int):
+        raise ValueError("exact_up_to must be a whole number")
     exact = len(problem.reachable) <= exact_up_to
     if rounds is None:
         rounds = BOUND_ROUNDS if exact else \

@@ -303,6 +303,8 @@ def test_a_hand_made_order_that_keeps_the_rules_has_no_violations():
     ([], {"walking_kmh": 0}, "walking speed must be more than 0"),
     ([], {"deferral_penalty_s": -1}, "penalty must not be negative"),
     (["a"], {}, "every stop must be a Stop"),
+    ([], {"rounds": -1}, "rounds must be a whole number"),
+    ([], {"exact_up_to": "12"}, "exact_up_to must be a whole number"),
 ])
 def test_bad_input_is_refused_with_a_plain_message(stops, kwargs, message):
     with pytest.raises(ValueError, match=message):

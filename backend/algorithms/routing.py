@@ -34,7 +34,7 @@ DEFAULT_DEFERRAL_PENALTY_S = 8 * 3600.0
 EXACT_UP_TO = 12
 # Ruin-and-recreate rounds beyond EXACT_UP_TO stops: ROUND_WORK // stops, within these bounds
 # (fewer rounds at 30 stops let one plan in ten defer a stop more; docs/routing.md has the times).
-MIN_ROUNDS, MAX_ROUNDS, ROUND_WORK = 30, 50, 1500
+MIN_ROUNDS, MAX_ROUNDS, ROUND_WORK = 30, 40, 1200
 # The exact search needs only a good first bound: fewer rounds before it.
 BOUND_ROUNDS = 10
 # The share of ruin-and-recreate rounds that put stops back where they delay the day least

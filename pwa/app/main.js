@@ -170,8 +170,9 @@ async function start() {
   serverPhone(); // read before the footer is rewritten
   // The strings and who this is are fetched side by side (one round trip, not two, before the
   // first screen); the strings come first anyway, so no screen is shown in the wrong language.
-  const signedIn = loadSignedInUser();
-  await loadCatalogue(current().language);
+  const strings = loadCatalogue(current().language);
+  const signedIn = loadSignedInUser(strings);
+  await strings;
   apply(current());
   startReadAloud();
   await signedIn;

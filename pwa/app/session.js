@@ -167,14 +167,16 @@ export async function fetchMe(early = null) {
 /**
  * Ask the server who this is, but only in a browser that signed in before, so a first visit
  * makes no request that is bound to fail. first-paint.js has usually sent that GET /me already
- * (window.linliMe), before the modules loaded: its answer is taken, once. Resolves to the user or null.
+ * (window.linliMe), before the modules loaded: its answer is taken, once, when `strings` (the
+ * catalogue's loading) have arrived, since a failure is put in words. Resolves to the user or null.
  */
-export async function loadSignedInUser() {
+export async function loadSignedInUser(strings) {
   const early = window.linliMe;
   window.linliMe = null;
   if (!remembered.signedIn) {
     return null;
   }
+  await strings;
   return fetchMe(early);
 }
 

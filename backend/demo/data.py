@@ -24,6 +24,16 @@ RISK_TAGS = [  # code, 中文, English, health-related (reading it is audited)
     ("low_income", "低保", "Low income", False),
     ("chronic_illness", "慢病", "Chronic illness", True),
 ]
+# Household visits (docs/visits.md): tags a resident must all have ([]: any tagged resident), the
+# interval in days, and a first interval for a first period after registration (staged) or None.
+VISIT_RULES = [
+    (["lives_alone", "aged_80_plus"], 7, None, None),
+    (["lives_alone"], 14, None, None),
+    (["left_behind_child"], 14, None, None),
+    (["disabled"], 7, None, None),
+    (["left_behind_woman"], 14, 7, 30),
+    ([], 30, None, None),
+]
 SKILLS = [
     ("companionship", "陪伴聊天", "Companionship"),
     ("errands", "代购跑腿", "Errands"),

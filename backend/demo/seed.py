@@ -16,6 +16,7 @@ from backend.demo.base import distance_m
 from backend.demo.history import HistoryPart
 from backend.demo.providers import ProvidersPart
 from backend.demo.residents import ResidentsPart
+from backend.demo.visits import VisitsPart
 from backend.demo.volunteers import VolunteersPart
 from backend.errors import Conflict
 from backend.extensions import db
@@ -72,7 +73,7 @@ def seed_demo() -> SeedOutcome:
     return SeedOutcome(created=True, community_id=community.id, counts=builder.counts())
 
 
-class _DemoBuilder(ResidentsPart, VolunteersPart, HistoryPart, AlertsPart, ProvidersPart):
+class _DemoBuilder(ResidentsPart, VolunteersPart, HistoryPart, AlertsPart, ProvidersPart, VisitsPart):
     """Stages every row of the demo; rows that need another row's id wait for one flush."""
 
     def build(self) -> Community:
@@ -94,6 +95,8 @@ class _DemoBuilder(ResidentsPart, VolunteersPart, HistoryPart, AlertsPart, Provi
         self._add_roster()
         self._add_helping_history()
         self._raise_demo_alert()
+        db.session.flush()
+        self._add_visits()
         db.session.flush()
         return self.community
 

@@ -215,3 +215,17 @@ def test_demo_refuses_when_its_phone_numbers_belong_to_someone_else(app):
     result = app.test_cli_runner().invoke(args=["seed-demo"])
     assert result.exit_code != 0 and "13800000xxx" in result.output
     assert db.session.scalar(select(func.count(Community.id))) == 1
+
+
+def test_the_demo_worker_has_overdue_due_and_new_households_to_visit(demo, make_client):
+    worker = make_client().login(data.WORKERS[0]["phone"])
+    body = worker.get("/api/v1/visits/due", query_string={"within_days": 7, "per_page": 100}).get_json()
+    reasons = {item["reason"] for item in body["items"]}
+    assert any(item["overdue"] for item in body["items"]) and any(not item["overdue"] for item in body["items"])
+    assert "interval" in reasons
+    rules = worker.get("/api/v1/visit-rules").get_json()
+    assert [(rule["tags"], rule["interval_days"]) for rule in rules][:2] == [
+        (["aged_80_plus", "lives_alone"], 7), (["disabled"], 7)]
+    admin = make_client().login(data.ADMIN["phone"])
+    everyone = admin.get("/api/v1/visits/due", query_string={"within_days": 3, "per_page": 100}).get_json()["items"]
+    assert sum(1 for item in everyone if item["reason"] == "new_resident") >= 1

@@ -16,6 +16,8 @@ SEEN = ("met", "refused")
 # The wellbeing checklist: each item "ok", "concern" or left out (not checked).
 CHECKLIST = ("health", "mood", "eating", "medication", "gas", "electricity", "fall_hazards", "hygiene")
 CHECK_VALUES = ("ok", "concern")
+# Serious concerns: each raises a safety alert to the grid's workers and the admins.
+SERIOUS_CONCERNS = ("no_food", "unsafe_home", "abuse_or_neglect")
 
 
 class VisitRule(db.Model):
@@ -52,7 +54,8 @@ class Visit(db.Model):
     local_date: Mapped[date] = mapped_column(Date)  # the community's date of occurred_at: cadence counts days
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     seen: Mapped[bool] = mapped_column(default=False)  # someone met (or refused at the door): counts for the cadence
-    notes: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(Text)  # for staff
+    summary: Mapped[str | None] = mapped_column(Text)  # plain words for proxies with view_visit_summaries
     next_visit_on: Mapped[date | None] = mapped_column(Date)
 
     residents: Mapped[list["VisitResident"]] = relationship(
@@ -70,5 +73,6 @@ class VisitResident(db.Model):
     outcome: Mapped[str] = mapped_column(String(16))
     checklist: Mapped[dict] = mapped_column(JSON, default=dict)  # {item: "ok" | "concern"}
     needs: Mapped[str | None] = mapped_column(Text)
+    concerns: Mapped[list] = mapped_column(JSON, default=list)  # SERIOUS_CONCERNS codes
 
     visit: Mapped[Visit] = relationship(back_populates="residents")

@@ -6,7 +6,7 @@ from backend.common.fields import Text
 from backend.common.ids import ID_RANGE
 from backend.common.offline import OccurredAt
 from backend.common.pagination import PageQuery
-from backend.visits.models import CHECK_VALUES, CHECKLIST, OUTCOMES
+from backend.visits.models import CHECK_VALUES, CHECKLIST, OUTCOMES, SERIOUS_CONCERNS
 
 DAYS = ma.validate.Range(min=1, max=365)
 MAX_RESIDENTS = 20
@@ -72,6 +72,9 @@ class ResidentRecordInSchema(ma.Schema):
     checklist = ma.fields.Dict(keys=ma.fields.String(validate=ma.validate.OneOf(CHECKLIST)),
                                values=ma.fields.String(validate=ma.validate.OneOf(CHECK_VALUES)), load_default=dict)
     needs = Text(max_length=500, allow_none=True, load_default=None)
+    concerns = ma.fields.List(ma.fields.String(validate=ma.validate.OneOf(SERIOUS_CONCERNS)), load_default=list,
+                              validate=ma.validate.Length(max=len(SERIOUS_CONCERNS)),
+                              metadata={"description": "serious concerns: each raises a safety alert"})
 
 
 class VisitInSchema(ma.Schema):
@@ -82,6 +85,8 @@ class VisitInSchema(ma.Schema):
     residents = ma.fields.List(ma.fields.Nested(ResidentRecordInSchema), load_default=list,
                                validate=ma.validate.Length(max=MAX_RESIDENTS))
     notes = Text(max_length=2000, allow_none=True, load_default=None)
+    summary = Text(max_length=200, allow_none=True, load_default=None,
+                   metadata={"description": "plain words for the residents' proxies with view_visit_summaries"})
     next_visit_on = ma.fields.Date(allow_none=True, load_default=None)
 
 
@@ -91,6 +96,7 @@ class ResidentRecordSchema(ma.Schema):
     outcome = ma.fields.String(required=True, metadata={"enum": list(OUTCOMES)})
     checklist = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String())
     needs = ma.fields.String(allow_none=True)
+    concerns = ma.fields.List(ma.fields.String())
 
 
 class VisitSchema(ma.Schema):
@@ -104,5 +110,6 @@ class VisitSchema(ma.Schema):
     recorded_at = ma.fields.AwareDateTime(required=True)
     seen = ma.fields.Boolean(required=True, metadata={"description": "someone was seen: counts for the cadence"})
     notes = ma.fields.String(allow_none=True)
+    summary = ma.fields.String(allow_none=True)
     next_visit_on = ma.fields.Date(allow_none=True)
     residents = ma.fields.List(ma.fields.Nested(ResidentRecordSchema))

@@ -43,7 +43,8 @@ def test_a_visit_is_recorded_and_the_household_s_next_date_moves(scene, phone_of
     assert datetime.fromisoformat(visit["occurred_at"]) == tapped  # when it happened, not when it arrived
     assert visit["local_date"] == str(TODAY) and visit["seen"] is True and visit["visitor_id"] == scene.worker.id
     assert visit["residents"][0] == {"resident_id": grandma.id, "address_as": "王奶奶", "outcome": "met",
-                                     "checklist": {"health": "ok", "eating": "concern"}, "needs": "冰箱里菜不多"}
+                                     "checklist": {"health": "ok", "eating": "concern"}, "needs": "冰箱里菜不多",
+                                     "concerns": []}
     assert visit["next_visit_on"] == str(TODAY + timedelta(days=3)) and visit["notes"] == "精神不错"
     # The replay (the outbox sending again after a lost answer) gets the same visit; one row.
     again = worker.post("/api/v1/visits", body, headers={"Idempotency-Key": "visit-1"})

@@ -46,6 +46,7 @@ def upgrade():
     sa.Column('recorded_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('seen', sa.Boolean(), nullable=False),
     sa.Column('notes', sa.Text(), nullable=True),
+    sa.Column('summary', sa.Text(), nullable=True),
     sa.Column('next_visit_on', sa.Date(), nullable=True),
     sa.ForeignKeyConstraint(['community_id'], ['communities.id'], name=op.f('fk_visits_community_id_communities')),
     sa.ForeignKeyConstraint(['grid_id'], ['grids.id'], name=op.f('fk_visits_grid_id_grids')),
@@ -64,6 +65,7 @@ def upgrade():
     sa.Column('outcome', sa.String(length=16), nullable=False),
     sa.Column('checklist', sa.JSON(), nullable=False),
     sa.Column('needs', sa.Text(), nullable=True),
+    sa.Column('concerns', sa.JSON(), nullable=False),
     sa.ForeignKeyConstraint(['resident_id'], ['residents.id'], name=op.f('fk_visit_residents_resident_id_residents'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['visit_id'], ['visits.id'], name=op.f('fk_visit_residents_visit_id_visits'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_visit_residents'))

@@ -21,6 +21,7 @@ from backend.errors import InvalidInput, NotFound
 from backend.extensions import db
 from backend.people.models import Resident
 from backend.visits.models import SEEN, STATUS_OF_OUTCOME, Visit, VisitResident
+from backend.visits.services import follow_ups
 
 MAX_NEXT_VISIT_DAYS = 365
 
@@ -69,14 +70,15 @@ def record_visit(user: User, data: dict) -> "VisitView":
     members = _check_residents(household, data)
     visit = Visit(community_id=community.id, grid_id=household.building.grid_id, household_id=household.id,
                   visitor_id=user.id, occurred_at=moment, local_date=moment.astimezone(zone).date(),
-                  notes=data.get("notes"), next_visit_on=next_on)
+                  notes=data.get("notes"), summary=data.get("summary"), next_visit_on=next_on)
     if data["outcome"] == "not_home":
         for resident in household.residents:
             if resident.status == "active":
                 visit.residents.append(VisitResident(resident_id=resident.id, outcome="not_home"))
     for entry in data["residents"]:
         visit.residents.append(VisitResident(resident_id=entry["resident_id"], outcome=entry["outcome"],
-                                             checklist=dict(entry.get("checklist") or {}), needs=entry.get("needs")))
+                                             checklist=dict(entry.get("checklist") or {}), needs=entry.get("needs"),
+                                             concerns=sorted(set(entry.get("concerns") or ()))))
         status = STATUS_OF_OUTCOME.get(entry["outcome"])
         resident = members[entry["resident_id"]]
         if status is not None and resident.status != status:
@@ -87,6 +89,10 @@ def record_visit(user: User, data: dict) -> "VisitView":
     db.session.add(visit)
     db.session.flush()
     _audit(user, visit, "create")
+    follow_ups.raise_concerns(visit, {record.resident_id: record.concerns for record in visit.residents}, user)
+    follow_ups.not_home_twice(visit, user)
+    if visit.summary:
+        follow_ups.send_summary(visit, visit.summary)
     view = visit_view(visit)
     db.session.commit()
     return view
@@ -139,6 +145,7 @@ class VisitView:
     recorded_at: datetime
     seen: bool
     notes: str | None
+    summary: str | None
     next_visit_on: date | None
     residents: list
 
@@ -151,7 +158,9 @@ def visit_view(visit: Visit) -> VisitView:
         id=visit.id, household_id=visit.household_id, grid_id=visit.grid_id, visitor_id=visit.visitor_id,
         visitor_name=visitor.display_name if visitor else None, occurred_at=visit.occurred_at,
         local_date=visit.local_date, recorded_at=visit.recorded_at, seen=visit.seen, notes=visit.notes,
+        summary=visit.summary,
         next_visit_on=visit.next_visit_on,
         residents=[{"resident_id": record.resident_id, "address_as": names.get(record.resident_id, ""),
-                    "outcome": record.outcome, "checklist": record.checklist or {}, "needs": record.needs}
+                    "outcome": record.outcome, "checklist": record.checklist or {}, "needs": record.needs,
+                    "concerns": list(record.concerns or [])}
                    for record in visit.residents])

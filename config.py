@@ -180,6 +180,13 @@ class Config:
     # A worker's capacity for a day's plan, for the task kinds workers may take (a volunteer's is
     # their load cap).
     BATCH_WORKER_CAPACITY = _env_int("BATCH_WORKER_CAPACITY", 8)
+    # A worker's day of household visits (docs/visits.md): the working day (local), the time a
+    # visit takes, and walking: straight-line distance × VISIT_DETOUR_FACTOR at VISIT_WALKING_KMH.
+    VISIT_DAY_START = _env("VISIT_DAY_START", "08:30")
+    VISIT_DAY_END = _env("VISIT_DAY_END", "17:30")
+    VISIT_SERVICE_MINUTES = _env_int("VISIT_SERVICE_MINUTES", 20)
+    VISIT_DETOUR_FACTOR = float(_env("VISIT_DETOUR_FACTOR", "1.3"))
+    VISIT_WALKING_KMH = float(_env("VISIT_WALKING_KMH", "4.5"))
 
     # Time bank (docs/timebank.md): the hours a volunteer may give to family members in a calendar
     # year, for every community and per community id; the most hours a worker may add by hand at once.

@@ -2,7 +2,7 @@
 one per household visit, with each resident's outcome and wellbeing checklist."""
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.common.time import UTCDateTime, now
@@ -76,3 +76,53 @@ class VisitResident(db.Model):
     concerns: Mapped[list] = mapped_column(JSON, default=list)  # SERIOUS_CONCERNS codes
 
     visit: Mapped[Visit] = relationship(back_populates="residents")
+
+
+class DayPlan(db.Model):
+    """A worker's day of household visits: where and when the day starts and ends, the route's
+    method (exact, heuristic, or given by hand) and its walking time. One per worker and date."""
+
+    __tablename__ = "visit_day_plans"
+    __table_args__ = (UniqueConstraint("worker_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
+    worker_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date)
+    start_lat: Mapped[float] = mapped_column(Float)
+    start_lng: Mapped[float] = mapped_column(Float)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    service_minutes: Mapped[int] = mapped_column(Integer)
+    method: Mapped[str] = mapped_column(String(16))  # exact, heuristic, given
+    travel_s: Mapped[float] = mapped_column(Float, default=0.0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now)
+
+    stops: Mapped[list["DayPlanStop"]] = relationship(
+        back_populates="plan", cascade="all, delete-orphan",
+        order_by=lambda: DayPlanStop.id)
+
+
+class DayPlanStop(db.Model):
+    """One household of a day plan: its place in the route and times, or why it is deferred; a
+    fixed appointment's window; a hand-made order's broken rule, if any."""
+
+    __tablename__ = "visit_day_plan_stops"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("visit_day_plans.id", ondelete="CASCADE"), index=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"))
+    position: Mapped[int | None] = mapped_column(Integer)  # 1, 2, …; None: deferred
+    earliest: Mapped[datetime | None] = mapped_column(UTCDateTime)  # a fixed appointment's window
+    latest: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    arrival: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    start: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finish: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    travel_s: Mapped[float | None] = mapped_column(Float)
+    wait_s: Mapped[float | None] = mapped_column(Float)
+    deferred_reason: Mapped[str | None] = mapped_column(String(16))  # unreachable, no_room, no_position
+    violation: Mapped[str | None] = mapped_column(String(16))  # late, after_day_end (a hand-made order)
+    violation_s: Mapped[float | None] = mapped_column(Float)
+
+    plan: Mapped[DayPlan] = relationship(back_populates="stops")

@@ -1,5 +1,6 @@
 """Household visits: the community's cadence rules (admins edit, staff read), the due and overdue
 households of my grids, and visit records."""
+from flask import Response
 from flask.views import MethodView
 from flask_login import current_user
 
@@ -7,9 +8,10 @@ from backend.accounts.permissions import requires_roles
 from backend.common.pagination import PageQuery, page_of
 from backend.extensions import Blueprint
 from backend.visits.schemas import (
-    DueHouseholdSchema, DueQuery, RuleInSchema, RulePatchSchema, RuleSchema, VisitInSchema, VisitSchema,
+    DayPlanInSchema, DayPlanQuery, DayPlanSchema, DueHouseholdSchema, DueQuery, OrderInSchema, RuleInSchema,
+    RulePatchSchema, RuleSchema, VisitInSchema, VisitSchema,
 )
-from backend.visits.services import cadence, records
+from backend.visits.services import cadence, day_plans, records
 
 blp = Blueprint("visits", __name__, url_prefix="/api/v1", description="Household visits")
 
@@ -87,3 +89,50 @@ class HouseholdVisits(MethodView):
     def get(self, query, household_id):
         """A household's visits, newest first."""
         return records.household_visits(current_user, household_id, query["page"], query["per_page"])
+
+
+@blp.route("/visit-day-plans")
+class DayPlans(MethodView):
+    @requires_roles(*STAFF)
+    @blp.arguments(DayPlanQuery, location="query")
+    @blp.response(200, DayPlanSchema(many=True))
+    def get(self, query):
+        """My day plans (of one date, if given), newest first."""
+        return day_plans.day_plans(current_user, query.get("date"))
+
+    @requires_roles(*STAFF)
+    @blp.arguments(DayPlanInSchema)
+    @blp.response(201, DayPlanSchema)
+    def post(self, body):
+        """Plan a day: the due households (or the ones named) in a walking route; what does not fit is deferred."""
+        return day_plans.make_day_plan(current_user, body)
+
+
+@blp.route("/visit-day-plans/<int:plan_id>")
+class DayPlanDetail(MethodView):
+    @requires_roles(*STAFF)
+    @blp.response(200, DayPlanSchema)
+    def get(self, plan_id):
+        """One of my day plans."""
+        return day_plans.get_day_plan(current_user, plan_id)
+
+
+@blp.route("/visit-day-plans/<int:plan_id>/order")
+class DayPlanOrder(MethodView):
+    @requires_roles(*STAFF)
+    @blp.arguments(OrderInSchema)
+    @blp.response(200, DayPlanSchema)
+    def put(self, body, plan_id):
+        """My own order (left-out households are deferred); a late start or a late finish is shown."""
+        return day_plans.reorder(current_user, plan_id, body["household_ids"])
+
+
+@blp.route("/visit-day-plans/<int:plan_id>/calendar.ics")
+class DayPlanCalendar(MethodView):
+    @requires_roles(*STAFF)
+    @blp.response(200, content_type="text/calendar")
+    def get(self, plan_id):
+        """The day as iCalendar: building labels, times and a link — no names, addresses or tags."""
+        body = day_plans.calendar(current_user, plan_id)
+        return Response(body, mimetype="text/calendar",
+                        headers={"Content-Disposition": f'attachment; filename="linli-visits-{plan_id}.ics"'})

@@ -2,7 +2,7 @@
 building, door and how to address each resident — never tags (some are health-related)."""
 import marshmallow as ma
 
-from backend.common.fields import Text
+from backend.common.fields import Latitude, Longitude, Text
 from backend.common.ids import ID_RANGE
 from backend.common.offline import OccurredAt
 from backend.common.pagination import PageQuery
@@ -113,3 +113,74 @@ class VisitSchema(ma.Schema):
     summary = ma.fields.String(allow_none=True)
     next_visit_on = ma.fields.Date(allow_none=True)
     residents = ma.fields.List(ma.fields.Nested(ResidentRecordSchema))
+
+
+CLOCK = ma.validate.Regexp(r"^([01][0-9]|2[0-3]):[0-5][0-9]$", error="HH:MM")
+
+
+class StartPointSchema(ma.Schema):
+    latitude = Latitude(required=True)
+    longitude = Longitude(required=True)
+
+
+class AppointmentInSchema(ma.Schema):
+    household_id = ma.fields.Integer(required=True, strict=True, validate=ID_RANGE)
+    earliest = ma.fields.String(required=True, validate=CLOCK, metadata={"description": "local HH:MM"})
+    latest = ma.fields.String(validate=CLOCK, load_default=None, allow_none=True,
+                              metadata={"description": "local HH:MM; the earliest if left out (a fixed time)"})
+
+
+class DayPlanInSchema(ma.Schema):
+    date = ma.fields.Date(required=True)
+    household_ids = ma.fields.List(ma.fields.Integer(strict=True, validate=ID_RANGE), allow_none=True,
+                                   load_default=None, validate=ma.validate.Length(max=60),
+                                   metadata={"description": "the households of the day; the due ones by default"})
+    appointments = ma.fields.List(ma.fields.Nested(AppointmentInSchema), load_default=list,
+                                  validate=ma.validate.Length(max=60))
+    start = ma.fields.Nested(StartPointSchema, allow_none=True, load_default=None,
+                             metadata={"description": "where the day starts; the community's office by default"})
+    start_time = ma.fields.String(validate=CLOCK, load_default=None, allow_none=True)
+    end_time = ma.fields.String(validate=CLOCK, load_default=None, allow_none=True)
+
+
+class DayPlanQuery(ma.Schema):
+    date = ma.fields.Date()
+
+
+class OrderInSchema(ma.Schema):
+    household_ids = ma.fields.List(ma.fields.Integer(strict=True, validate=ID_RANGE), required=True,
+                                   validate=ma.validate.Length(max=60),
+                                   metadata={"description": "the worker's order; households left out are deferred"})
+
+
+class PlannedStopSchema(ma.Schema):
+    household_id = ma.fields.Integer(required=True)
+    building_label = ma.fields.String(required=True)
+    door_number = ma.fields.String(required=True)
+    residents = ma.fields.List(ma.fields.String())
+    appointment_earliest = ma.fields.AwareDateTime(allow_none=True)
+    appointment_latest = ma.fields.AwareDateTime(allow_none=True)
+    position = ma.fields.Integer()
+    arrival = ma.fields.AwareDateTime()
+    start = ma.fields.AwareDateTime()
+    finish = ma.fields.AwareDateTime()
+    walk_minutes = ma.fields.Float()
+    wait_minutes = ma.fields.Float()
+    violation = ma.fields.String(allow_none=True, metadata={"enum": ["late", "after_day_end"]})
+    violation_minutes = ma.fields.Float(allow_none=True)
+    reason = ma.fields.String(metadata={"enum": ["unreachable", "no_room", "no_position"]})
+
+
+class DayPlanSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    date = ma.fields.Date(required=True)
+    start_latitude = ma.fields.Float(required=True)
+    start_longitude = ma.fields.Float(required=True)
+    starts_at = ma.fields.AwareDateTime(required=True)
+    ends_at = ma.fields.AwareDateTime(required=True)
+    service_minutes = ma.fields.Integer(required=True)
+    method = ma.fields.String(required=True, metadata={"enum": ["exact", "heuristic", "given"]})
+    travel_minutes = ma.fields.Float(required=True)
+    stops = ma.fields.List(ma.fields.Nested(PlannedStopSchema), metadata={"description": "the route, in order"})
+    deferred = ma.fields.List(ma.fields.Nested(PlannedStopSchema),
+                              metadata={"description": "households that do not fit the day, with why"})

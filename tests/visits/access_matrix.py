@@ -29,7 +29,30 @@ def _visit(world) -> dict:
     return {"visit_id": visit.id}
 
 
+def _day_plan(world) -> dict:
+    """The worker's plan of today with the world's household in it."""
+    from backend.common.time import local_today, now
+    from backend.extensions import db
+    from backend.visits.models import DayPlan, DayPlanStop
+
+    plan = DayPlan(community_id=world.community.id, worker_id=world.users["worker"].id,
+                   day=local_today("Asia/Shanghai"), start_lat=30.27, start_lng=120.15, starts_at=now(), ends_at=now(),
+                   service_minutes=20, method="exact")
+    plan.stops.append(DayPlanStop(household_id=world.household.id, position=1, start=now(), finish=now()))
+    db.session.add(plan)
+    db.session.flush()
+    return {"plan_id": plan.id}
+
+
+def _today(world) -> dict:
+    from backend.common.time import local_today
+
+    return {"date": local_today("Asia/Shanghai").isoformat(), "household_ids": [world.household.id],
+            "start": {"latitude": 30.27, "longitude": 120.15}}
+
+
 STAFF_OF_GRID = {"worker": 200, "other_worker": 404, "admin": 200}
+OWN_PLAN = {"worker": 200, "other_worker": 404, "admin": 404}  # a day plan is its worker's own
 
 MATRIX = {
     "GET /api/v1/visit-rules": Expect(statuses={"worker": 200, "other_worker": 200, "admin": 200}),
@@ -45,4 +68,10 @@ MATRIX = {
                             "residents": [{"resident_id": world.resident.id, "outcome": "met"}]}),
     "GET /api/v1/visits/<int:visit_id>": Expect(statuses=STAFF_OF_GRID, params=_visit),
     "GET /api/v1/households/<int:household_id>/visits": Expect(statuses=STAFF_OF_GRID),
+    "GET /api/v1/visit-day-plans": Expect(statuses={"worker": 200, "other_worker": 200, "admin": 200}),
+    "POST /api/v1/visit-day-plans": Expect(statuses={"worker": 201, "other_worker": 404, "admin": 201}, body=_today),
+    "GET /api/v1/visit-day-plans/<int:plan_id>": Expect(statuses=OWN_PLAN, params=_day_plan),
+    "PUT /api/v1/visit-day-plans/<int:plan_id>/order": Expect(
+        statuses=OWN_PLAN, params=_day_plan, body=lambda world: {"household_ids": [world.household.id]}),
+    "GET /api/v1/visit-day-plans/<int:plan_id>/calendar.ics": Expect(statuses=OWN_PLAN, params=_day_plan),
 }

@@ -46,9 +46,11 @@ def phone_of(make_client):
     return lambda user: make_client().login(user)
 
 
-def household_with(grid, *residents, label=None):
-    """A household of `grid` with residents given as (address_as, tags) pairs."""
-    household = make_household(make_building(grid, label))
+def household_with(grid, *residents, label=None, at=None):
+    """A household of `grid` with residents given as (address_as, tags) pairs (its building at
+    `at`, a (lat, lng) pair, if given)."""
+    building = make_building(grid, label) if at is None else make_building(grid, label, lat=at[0], lng=at[1])
+    household = make_household(building)
     people = [make_resident(household, tags=tags, address_as=name) for name, tags in residents]
     return household, people
 

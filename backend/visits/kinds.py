@@ -33,3 +33,16 @@ VISIT_SUMMARY = register(Kind(
     topic="visit-summary-{resident_id}",
     url="/notifications",
 ))
+
+# A worker hands a household visit to a volunteer. The lock screen shows the building and the
+# date; who lives there appears in the app.
+VISIT_DELEGATED = register(Kind(
+    code="visit_delegated",
+    texts={"zh-CN": ("请您上门探访", "{building_label}，{due_on} 之前。打开邻里查看住户和要留意的事。"),
+           "en": ("A home visit for you", "{building_label}, by {due_on}. Open Linli for who lives there and what to look at.")},
+    params=("building_label", "due_on"),
+    push_params=("building_label", "due_on"),
+    channels=("inapp", "push"),
+    ttl=timedelta(days=3),
+    topic="visit-delegation-{delegation_id}",
+))

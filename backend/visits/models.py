@@ -126,3 +126,28 @@ class DayPlanStop(db.Model):
     violation_s: Mapped[float | None] = mapped_column(Float)
 
     plan: Mapped[DayPlan] = relationship(back_populates="stops")
+
+
+DELEGATION_STATUSES = ("open", "completed", "cancelled")
+
+
+class VisitDelegation(db.Model):
+    """A household visit a worker hands to a vetted volunteer (a companionship visit). It counts
+    for the cadence only once the volunteer's record is in (`visit_id`)."""
+
+    __tablename__ = "visit_delegations"
+    __table_args__ = (Index("ix_visit_delegations_volunteer_status", "volunteer_id", "status"),
+                      Index("ix_visit_delegations_household_status", "household_id", "status"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
+    grid_id: Mapped[int] = mapped_column(ForeignKey("grids.id"), index=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"))
+    volunteer_id: Mapped[int] = mapped_column(ForeignKey("volunteers.id", ondelete="CASCADE"))
+    delegated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    due_on: Mapped[date] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)  # for the volunteer: what to look at
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id", ondelete="SET NULL"))

@@ -8,10 +8,11 @@ from backend.accounts.permissions import requires_roles
 from backend.common.pagination import PageQuery, page_of
 from backend.extensions import Blueprint
 from backend.visits.schemas import (
-    DayPlanInSchema, DayPlanQuery, DayPlanSchema, DueHouseholdSchema, DueQuery, OrderInSchema, RuleInSchema,
-    RulePatchSchema, RuleSchema, VisitInSchema, VisitSchema,
+    DayPlanInSchema, DayPlanQuery, DayPlanSchema, DelegationInSchema, DelegationQuery, DelegationSchema,
+    DueHouseholdSchema, DueQuery, OrderInSchema, RecordInSchema, RuleInSchema, RulePatchSchema, RuleSchema,
+    VisitInSchema, VisitSchema,
 )
-from backend.visits.services import cadence, day_plans, records
+from backend.visits.services import cadence, day_plans, delegations, records
 
 blp = Blueprint("visits", __name__, url_prefix="/api/v1", description="Household visits")
 
@@ -136,3 +137,48 @@ class DayPlanCalendar(MethodView):
         body = day_plans.calendar(current_user, plan_id)
         return Response(body, mimetype="text/calendar",
                         headers={"Content-Disposition": f'attachment; filename="linli-visits-{plan_id}.ics"'})
+
+
+@blp.route("/visit-delegations")
+class Delegations(MethodView):
+    @requires_roles(*STAFF, "volunteer")
+    @blp.arguments(DelegationQuery, location="query")
+    @blp.response(200, page_of(DelegationSchema))
+    def get(self, query):
+        """Staff: the delegated visits of my grids; a volunteer: mine. Open ones by due date."""
+        return delegations.list_delegations(current_user, query.get("status"), query["page"], query["per_page"])
+
+    @requires_roles(*STAFF)
+    @blp.arguments(DelegationInSchema)
+    @blp.response(201, DelegationSchema)
+    def post(self, body):
+        """Hand a household's visit to a vetted volunteer (a companionship visit); they are told."""
+        return delegations.delegate(current_user, body)
+
+
+@blp.route("/visit-delegations/<int:delegation_id>")
+class DelegationDetail(MethodView):
+    @requires_roles(*STAFF, "volunteer")
+    @blp.response(200, DelegationSchema)
+    def get(self, delegation_id):
+        """One delegated visit (its volunteer sees the door and address while it is open)."""
+        return delegations.get_delegation(current_user, delegation_id)
+
+
+@blp.route("/visit-delegations/<int:delegation_id>/record")
+class DelegationRecord(MethodView):
+    @requires_roles("volunteer")
+    @blp.arguments(RecordInSchema)
+    @blp.response(200, DelegationSchema)
+    def post(self, body, delegation_id):
+        """The volunteer's record of the visit (as a worker's, offline with occurred_at): it now counts."""
+        return delegations.record(current_user, delegation_id, body)
+
+
+@blp.route("/visit-delegations/<int:delegation_id>/cancel")
+class DelegationCancel(MethodView):
+    @requires_roles(*STAFF)
+    @blp.response(200, DelegationSchema)
+    def post(self, delegation_id):
+        """Take an open delegated visit back."""
+        return delegations.cancel(current_user, delegation_id)

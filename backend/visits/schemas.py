@@ -6,7 +6,7 @@ from backend.common.fields import Latitude, Longitude, Text
 from backend.common.ids import ID_RANGE
 from backend.common.offline import OccurredAt
 from backend.common.pagination import PageQuery
-from backend.visits.models import CHECK_VALUES, CHECKLIST, OUTCOMES, SERIOUS_CONCERNS
+from backend.visits.models import CHECK_VALUES, CHECKLIST, DELEGATION_STATUSES, OUTCOMES, SERIOUS_CONCERNS
 
 DAYS = ma.validate.Range(min=1, max=365)
 MAX_RESIDENTS = 20
@@ -64,6 +64,8 @@ class DueHouseholdSchema(ma.Schema):
     reason = ma.fields.String(required=True, metadata={"enum": ["interval", "new_resident", "asked"]})
     interval_days = ma.fields.Integer(allow_none=True, metadata={"description": "the household's most frequent interval"})
     last_visit_on = ma.fields.Date(allow_none=True)
+    delegation_id = ma.fields.Integer(allow_none=True, metadata={"description": "an open delegated visit"})
+    delegated_to = ma.fields.String(allow_none=True, metadata={"description": "its volunteer"})
 
 
 class ResidentRecordInSchema(ma.Schema):
@@ -77,8 +79,9 @@ class ResidentRecordInSchema(ma.Schema):
                               metadata={"description": "serious concerns: each raises a safety alert"})
 
 
-class VisitInSchema(ma.Schema):
-    household_id = ma.fields.Integer(required=True, strict=True, validate=ID_RANGE)
+class RecordInSchema(ma.Schema):
+    """A visit record without its household (a delegated visit's household is the delegation's)."""
+
     occurred_at = OccurredAt(load_default=None, metadata={"description": "when the visit happened (offline: earlier)"})
     outcome = ma.fields.String(required=True, validate=ma.validate.OneOf(("met", "not_home", "refused")),
                                metadata={"description": "at the door: met, not at home, or refused"})
@@ -88,6 +91,10 @@ class VisitInSchema(ma.Schema):
     summary = Text(max_length=200, allow_none=True, load_default=None,
                    metadata={"description": "plain words for the residents' proxies with view_visit_summaries"})
     next_visit_on = ma.fields.Date(allow_none=True, load_default=None)
+
+
+class VisitInSchema(RecordInSchema):
+    household_id = ma.fields.Integer(required=True, strict=True, validate=ID_RANGE)
 
 
 class ResidentRecordSchema(ma.Schema):
@@ -184,3 +191,33 @@ class DayPlanSchema(ma.Schema):
     stops = ma.fields.List(ma.fields.Nested(PlannedStopSchema), metadata={"description": "the route, in order"})
     deferred = ma.fields.List(ma.fields.Nested(PlannedStopSchema),
                               metadata={"description": "households that do not fit the day, with why"})
+
+
+class DelegationInSchema(ma.Schema):
+    household_id = ma.fields.Integer(required=True, strict=True, validate=ID_RANGE)
+    volunteer_id = ma.fields.Integer(required=True, strict=True, validate=ID_RANGE)
+    due_on = ma.fields.Date(required=True, metadata={"description": "visit by this date"})
+    note = Text(max_length=500, allow_none=True, load_default=None,
+                metadata={"description": "for the volunteer: what to look at (no health details needed)"})
+
+
+class DelegationQuery(PageQuery):
+    status = ma.fields.String(validate=ma.validate.OneOf(DELEGATION_STATUSES))
+
+
+class DelegationSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    household_id = ma.fields.Integer(required=True)
+    grid_id = ma.fields.Integer(required=True)
+    volunteer_id = ma.fields.Integer(required=True)
+    volunteer_name = ma.fields.String(required=True)
+    due_on = ma.fields.Date(required=True)
+    note = ma.fields.String(allow_none=True)
+    status = ma.fields.String(required=True, metadata={"enum": list(DELEGATION_STATUSES)})
+    created_at = ma.fields.AwareDateTime(required=True)
+    ended_at = ma.fields.AwareDateTime(allow_none=True)
+    visit_id = ma.fields.Integer(allow_none=True, metadata={"description": "the record, once the volunteer made it"})
+    building_label = ma.fields.String(required=True)
+    door_number = ma.fields.String(allow_none=True, metadata={"description": "the volunteer's while the visit is open"})
+    address = ma.fields.String(allow_none=True)
+    residents = ma.fields.List(ma.fields.Nested(DueResidentSchema))

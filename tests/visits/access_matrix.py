@@ -51,6 +51,28 @@ def _today(world) -> dict:
             "start": {"latitude": 30.27, "longitude": 120.15}}
 
 
+def _delegation(world) -> dict:
+    """An open delegated visit of the world's household to the world's volunteer."""
+    from datetime import date
+
+    from backend.extensions import db
+    from backend.visits.models import VisitDelegation
+
+    delegation = VisitDelegation(community_id=world.community.id, grid_id=world.grid.id,
+                                 household_id=world.household.id, volunteer_id=world.volunteer_user.volunteer_id,
+                                 due_on=date(2026, 11, 28), status="open")
+    db.session.add(delegation)
+    db.session.flush()
+    return {"delegation_id": delegation.id}
+
+
+def _delegate(world) -> dict:
+    from backend.common.time import local_today
+
+    return {"household_id": world.household.id, "volunteer_id": world.volunteer_user.volunteer_id,
+            "due_on": local_today("Asia/Shanghai").isoformat()}
+
+
 STAFF_OF_GRID = {"worker": 200, "other_worker": 404, "admin": 200}
 OWN_PLAN = {"worker": 200, "other_worker": 404, "admin": 404}  # a day plan is its worker's own
 
@@ -74,4 +96,14 @@ MATRIX = {
     "PUT /api/v1/visit-day-plans/<int:plan_id>/order": Expect(
         statuses=OWN_PLAN, params=_day_plan, body=lambda world: {"household_ids": [world.household.id]}),
     "GET /api/v1/visit-day-plans/<int:plan_id>/calendar.ics": Expect(statuses=OWN_PLAN, params=_day_plan),
+    "GET /api/v1/visit-delegations": Expect(statuses={"worker": 200, "other_worker": 200, "admin": 200,
+                                                      "volunteer": 200}),
+    "POST /api/v1/visit-delegations": Expect(statuses={"worker": 201, "other_worker": 404, "admin": 201},
+                                             body=_delegate),
+    "GET /api/v1/visit-delegations/<int:delegation_id>": Expect(statuses={**STAFF_OF_GRID, "volunteer": 200},
+                                                                params=_delegation),
+    "POST /api/v1/visit-delegations/<int:delegation_id>/record": Expect(
+        statuses={"volunteer": 200}, params=_delegation,
+        body=lambda world: {"outcome": "met", "residents": [{"resident_id": world.resident.id, "outcome": "met"}]}),
+    "POST /api/v1/visit-delegations/<int:delegation_id>/cancel": Expect(statuses=STAFF_OF_GRID, params=_delegation),
 }

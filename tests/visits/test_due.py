@@ -30,7 +30,8 @@ def test_households_are_due_by_their_most_demanding_resident_and_sorted_by_risk(
                      "building_label": alone_old.building.label, "door_number": alone_old.door_number,
                      "residents": [{"id": grandma.id, "address_as": "王奶奶"}],
                      "next_due_on": str(TODAY - timedelta(days=3)), "days_overdue": 3, "overdue": True,
-                     "reason": "interval", "interval_days": 7, "last_visit_on": str(TODAY - timedelta(days=10))}
+                     "reason": "interval", "interval_days": 7, "last_visit_on": str(TODAY - timedelta(days=10)),
+                     "delegation_id": None, "delegated_to": None}
     assert body["items"][2]["interval_days"] == 14 and body["items"][2]["days_overdue"] == 2
     soon = _due(phone_of(scene.worker), within_days=7)
     assert soon["items"][-1]["household_id"] == fine.id and soon["items"][-1]["overdue"] is False

@@ -19,7 +19,8 @@ from backend.community.services import visible_grid_ids
 from backend.errors import InvalidInput, NotFound
 from backend.extensions import db
 from backend.people.models import Resident, resident_tags
-from backend.visits.models import Visit, VisitRule
+from backend.visits.models import Visit, VisitDelegation, VisitRule
+from backend.volunteers.models import Volunteer
 
 MAX_RULES = 50
 
@@ -115,6 +116,8 @@ class DueHousehold:
     reason: str  # interval, new_resident, asked
     interval_days: int | None  # the most frequent interval of any active resident (the household's risk)
     last_visit_on: date | None
+    delegation_id: int | None = None  # an open delegated visit: still due until its record is in
+    delegated_to: str | None = None
 
 
 @dataclass(frozen=True)
@@ -192,8 +195,10 @@ def due_households(user: User, *, within_days: int = 0, grid_id: int | None = No
     entries.sort(key=_sort_key)
     shown = entries[(page - 1) * per_page:page * per_page]
     names = _names([entry.household_id for entry in shown])
+    handed = _open_delegations([entry.household_id for entry in shown])
     for entry in shown:
         entry.residents = names.get(entry.household_id, [])
+        entry.delegation_id, entry.delegated_to = handed.get(entry.household_id, (None, None))
     return Page(items=shown, total=len(entries), page=page, per_page=per_page)
 
 
@@ -205,3 +210,13 @@ def _names(household_ids: list[int]) -> dict[int, list[dict]]:
                     Resident.household_id.in_(household_ids), Resident.status == "active").order_by(Resident.id)):
             names.setdefault(household_id, []).append({"id": resident_id, "address_as": address_as})
     return names
+
+
+def _open_delegations(household_ids: list[int]) -> dict[int, tuple[int, str]]:
+    if not household_ids:
+        return {}
+    rows = db.session.execute(select(VisitDelegation.household_id, VisitDelegation.id, User.display_name)
+                              .join(Volunteer, Volunteer.id == VisitDelegation.volunteer_id)
+                              .join(User, User.id == Volunteer.user_id)
+                              .where(VisitDelegation.household_id.in_(household_ids), VisitDelegation.status == "open"))
+    return {household_id: (delegation_id, name) for household_id, delegation_id, name in rows}

@@ -59,6 +59,14 @@ def _check_residents(household: Household, data: dict) -> dict[int, Resident]:
 def record_visit(user: User, data: dict) -> "VisitView":
     """Record one visit to a household of the caller's grids (an admin's: the community's)."""
     household = visible_household(user, data["household_id"])
+    visit = stage_visit(household, user, data, reason=staff_reason(user, household.building.grid_id))
+    view = visit_view(visit)
+    db.session.commit()
+    return view
+
+
+def stage_visit(household: Household, user: User, data: dict, *, reason: str) -> Visit:
+    """Stage a visit record by `user` with its follow-ups (no commit); `reason` is the audit log's why."""
     community = db.session.get(Community, household.building.grid.community_id)
     zone = ZoneInfo(community.timezone)
     moment = occurred_time(data.get("occurred_at"))
@@ -84,18 +92,16 @@ def record_visit(user: User, data: dict) -> "VisitView":
         if status is not None and resident.status != status:
             resident.status, resident.away_until = status, None
             audit.record(actor_id=user.id, community_id=community.id, resident_id=resident.id, action="update",
-                         fields=["status"], reason=staff_reason(user, household.building.grid_id))
+                         fields=["status"], reason=reason)
     visit.seen = any(record.outcome in SEEN for record in visit.residents)
     db.session.add(visit)
     db.session.flush()
-    _audit(user, visit, "create")
+    _audit(user, visit, "create", reason)
     follow_ups.raise_concerns(visit, {record.resident_id: record.concerns for record in visit.residents}, user)
     follow_ups.not_home_twice(visit, user)
     if visit.summary:
         follow_ups.send_summary(visit, visit.summary)
-    view = visit_view(visit)
-    db.session.commit()
-    return view
+    return visit
 
 
 def _visit(user: User, visit_id: int) -> Visit:
@@ -105,12 +111,12 @@ def _visit(user: User, visit_id: int) -> Visit:
     return visit
 
 
-def _audit(user: User, visit: Visit, action: str) -> None:
+def _audit(user: User, visit: Visit, action: str, reason: str | None = None) -> None:
     """A visit record holds residents' wellbeing (health among it): each resident's read or change
     of it is in the audit log, as their health-related tags are."""
     for record in visit.residents:
         audit.record(actor_id=user.id, community_id=visit.community_id, resident_id=record.resident_id,
-                     action=action, fields=["visit"], reason=staff_reason(user, visit.grid_id))
+                     action=action, fields=["visit"], reason=reason or staff_reason(user, visit.grid_id))
 
 
 def get_visit(user: User, visit_id: int) -> "VisitView":

@@ -9,10 +9,10 @@ from backend.common.pagination import PageQuery, page_of
 from backend.extensions import Blueprint
 from backend.visits.schemas import (
     DayPlanInSchema, DayPlanQuery, DayPlanSchema, DelegationInSchema, DelegationQuery, DelegationSchema,
-    DueHouseholdSchema, DueQuery, OrderInSchema, RecordInSchema, RuleInSchema, RulePatchSchema, RuleSchema,
+    DueHouseholdSchema, DueQuery, OrderInSchema, RecordInSchema, RuleInSchema, RulePatchSchema, RuleSchema, SummarySchema,
     VisitInSchema, VisitSchema,
 )
-from backend.visits.services import cadence, day_plans, delegations, records
+from backend.visits.services import cadence, day_plans, delegations, records, summaries
 
 blp = Blueprint("visits", __name__, url_prefix="/api/v1", description="Household visits")
 
@@ -182,3 +182,13 @@ class DelegationCancel(MethodView):
     def post(self, delegation_id):
         """Take an open delegated visit back."""
         return delegations.cancel(current_user, delegation_id)
+
+
+@blp.route("/residents/<int:resident_id>/visit-summaries")
+class Summaries(MethodView):
+    @requires_roles("proxy", "resident", *STAFF)
+    @blp.arguments(PageQuery, location="query")
+    @blp.response(200, page_of(SummarySchema))
+    def get(self, query, resident_id):
+        """The plain visit summaries for the family (a proxy with view_visit_summaries), newest first."""
+        return summaries.summaries_for(current_user, resident_id, query["page"], query["per_page"])

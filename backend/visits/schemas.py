@@ -221,3 +221,12 @@ class DelegationSchema(ma.Schema):
     door_number = ma.fields.String(allow_none=True, metadata={"description": "the volunteer's while the visit is open"})
     address = ma.fields.String(allow_none=True)
     residents = ma.fields.List(ma.fields.Nested(DueResidentSchema))
+
+
+class SummarySchema(ma.Schema):
+    visit_id = ma.fields.Integer(required=True)
+    date = ma.fields.Date(required=True)
+    occurred_at = ma.fields.AwareDateTime(required=True)
+    summary = ma.fields.String(required=True)
+    visitor_name = ma.fields.String(allow_none=True)
+    by_volunteer = ma.fields.Boolean(required=True, metadata={"description": "a delegated (companionship) visit"})

@@ -106,4 +106,7 @@ MATRIX = {
         statuses={"volunteer": 200}, params=_delegation,
         body=lambda world: {"outcome": "met", "residents": [{"resident_id": world.resident.id, "outcome": "met"}]}),
     "POST /api/v1/visit-delegations/<int:delegation_id>/cancel": Expect(statuses=STAFF_OF_GRID, params=_delegation),
+    # The world's proxy holds every scope; proxy_no_scope only view_status (403: they know the resident).
+    "GET /api/v1/residents/<int:resident_id>/visit-summaries": Expect(statuses={
+        "resident": 200, "proxy": 200, "proxy_no_scope": 403, "worker": 200, "other_worker": 404, "admin": 200}),
 }

@@ -113,3 +113,24 @@ def test_an_unknown_concern_is_refused(scene, phone_of):
         "residents": [{"resident_id": grandma.id, "outcome": "met", "concerns": ["sad"]}]})
     assert response.status_code == 422 and "residents" in response.get_json()["errors"]
     assert _alerts("visit_serious_concern") == []
+
+
+def test_the_family_reads_the_summaries_newest_first_and_never_the_staff_notes(scene, phone_of, clock):
+    household, (grandma,) = household_with(scene.grid, ("王奶奶", ("lives_alone",)))
+    daughter = make_proxy(grandma, "view_status", "view_visit_summaries")
+    son = make_proxy(grandma, "view_status")
+    _record(phone_of(scene.worker), household, residents=[{"resident_id": grandma.id, "outcome": "met"}],
+            summary="第一次：精神不错", notes="只给工作人员看")
+    clock.advance(hours=1)
+    _record(phone_of(scene.worker), household, residents=[{"resident_id": grandma.id, "outcome": "met"}])
+    clock.advance(hours=1)
+    _record(phone_of(scene.worker), household, residents=[{"resident_id": grandma.id, "outcome": "met"}],
+            summary="第二次：冰箱里菜不多，已安排送菜")
+    response = phone_of(daughter).get(f"/api/v1/residents/{grandma.id}/visit-summaries")
+    assert response.status_code == 200, response.get_json()
+    body = response.get_json()
+    assert [item["summary"] for item in body["items"]] == ["第二次：冰箱里菜不多，已安排送菜", "第一次：精神不错"]
+    assert body["items"][0]["visitor_name"] == scene.worker.display_name and body["items"][0]["by_volunteer"] is False
+    assert "只给工作人员看" not in response.get_data(as_text=True)
+    refused = phone_of(son).get(f"/api/v1/residents/{grandma.id}/visit-summaries")
+    assert refused.status_code == 403

@@ -17,6 +17,7 @@ from backend.common.i18n import current_language, pick
 from backend.common.pagination import Page
 from backend.common.time import now
 from backend.community.models import Building, Grid, Term
+from backend.community.services.households import position_of
 from backend.errors import Conflict, InvalidInput, NotFound
 from backend.extensions import db
 from backend.help_requests.models import FIXED_CATEGORIES
@@ -105,16 +106,6 @@ def _view(provider: Provider, user: User, labels: dict[str, str], origin: tuple[
     )
 
 
-def _household_position(resident: Resident) -> tuple[float, float] | None:
-    household = resident.household
-    if household.lat is not None and household.lng is not None:
-        return household.lat, household.lng
-    building = household.building
-    if building.lat is not None and building.lng is not None:
-        return building.lat, building.lng
-    return None
-
-
 def _origin(user: User, place: dict) -> tuple[float, float] | None:
     """Where distances are measured from: the point given, else the household of the resident named
     (yourself, one you act for, or one of your grids'), else your own household or volunteer home."""
@@ -122,10 +113,10 @@ def _origin(user: User, place: dict) -> tuple[float, float] | None:
         return place["near_lat"], place["near_lng"]
     if place.get("resident_id") is not None:
         access = resident_access(user, place["resident_id"], own=True, scopes=PROXY_SCOPES)
-        return _household_position(access.resident)
+        return position_of(access.resident.household)
     own = db.session.scalar(select(Resident).where(Resident.user_id == user.id))
     if own is not None:
-        return _household_position(own)
+        return position_of(own.household)
     volunteer = db.session.scalar(select(Volunteer).where(Volunteer.user_id == user.id))
     if volunteer is not None and volunteer.home_lat is not None and volunteer.home_lng is not None:
         return volunteer.home_lat, volunteer.home_lng

@@ -20,6 +20,16 @@ class DoorNumberTaken(Conflict):
     messages = {"zh-CN": "这栋楼里已经登记过这个门牌号了。", "en": "This building already has a household at this door."}
 
 
+def position_of(household: Household) -> tuple[float, float] | None:
+    """Where a household is: its own fix from a phone at the door, else its building's; None if neither."""
+    if household.lat is not None and household.lng is not None:
+        return household.lat, household.lng
+    building = household.building
+    if building.lat is not None and building.lng is not None:
+        return building.lat, building.lng
+    return None
+
+
 def _require_household(user: User, household_id: int) -> Household:
     household = db.session.get(Household, household_id)
     if household is None or household.building.grid_id not in visible_grid_ids(user):

@@ -19,6 +19,7 @@ from backend.common.ids import in_id_range
 from backend.common.time import local_today, now
 from backend.community.models import Community, Household
 from backend.community.services import visible_grid_ids
+from backend.community.services.households import position_of
 from backend.errors import InvalidInput, NotFound
 from backend.extensions import db
 from backend.people.models import Resident
@@ -44,15 +45,6 @@ def _clock(text: str, field: str) -> time:
         return time(int(hours), int(minutes))
     except (ValueError, AttributeError):
         raise _refuse(field, "时间应为 HH:MM，例如 08:30。", "Use HH:MM, e.g. 08:30.") from None
-
-
-def _position(household: Household) -> tuple[float, float] | None:
-    if household.lat is not None and household.lng is not None:
-        return household.lat, household.lng
-    building = household.building
-    if building.lat is not None and building.lng is not None:
-        return building.lat, building.lng
-    return None
 
 
 def _due_ids(user: User, day: date, today: date) -> list[int]:
@@ -121,7 +113,7 @@ def _stops(plan: DayPlan) -> tuple[list[Stop], list[DayPlanStop]]:
     """The plan's households with a position as the route's stops; those without one."""
     stops, unplaced = [], []
     for row in plan.stops:
-        position = _position(db.session.get(Household, row.household_id))
+        position = position_of(db.session.get(Household, row.household_id))
         if position is None:
             unplaced.append(row)
             continue
@@ -189,7 +181,7 @@ def reorder(user: User, plan_id: int, household_ids: list[int]) -> "DayPlanView"
     if len(set(household_ids)) != len(household_ids) or not set(household_ids) <= known:
         raise _refuse("household_ids", "顺序里的住户要是这一天名单里的，每户一次。",
                       "The order must name households of this day's list, each once.")
-    unplaced = {row.household_id for row in plan.stops if _position(db.session.get(Household, row.household_id)) is None}
+    unplaced = {row.household_id for row in plan.stops if position_of(db.session.get(Household, row.household_id)) is None}
     if set(household_ids) & unplaced:
         raise _refuse("household_ids", "没有位置的住户排不进路线，请先在门口定位。",
                       "A household without a position cannot be routed; record its position at the door first.")

@@ -140,11 +140,7 @@ def record(user: User, delegation_id: int, data: dict) -> "DelegationView":
     delegation = _visible(user, delegation_id)
     if delegation.volunteer_id != _volunteer_id(user):
         raise delegation_not_found()
-    locked = db.session.scalar(select(VisitDelegation).where(VisitDelegation.id == delegation.id)
-                               .with_for_update().execution_options(populate_existing=True))
-    if locked.status != "open":
-        db.session.rollback()
-        raise DelegationClosed()
+    locked = _locked_open(delegation)
     household = db.session.get(Household, locked.household_id)
     visit = stage_visit(household, user, data, reason=f"delegated visit {locked.id}")
     locked.status, locked.ended_at, locked.visit_id = "completed", now(), visit.id
@@ -153,15 +149,21 @@ def record(user: User, delegation_id: int, data: dict) -> "DelegationView":
     return view
 
 
-def cancel(user: User, delegation_id: int) -> "DelegationView":
-    delegation = _visible(user, delegation_id)
-    if delegation.grid_id not in visible_grid_ids(user):
-        raise delegation_not_found()
+def _locked_open(delegation: VisitDelegation) -> VisitDelegation:
+    """The delegation's row, locked (a record and a cancel racing: one wins), if still open."""
     locked = db.session.scalar(select(VisitDelegation).where(VisitDelegation.id == delegation.id)
                                .with_for_update().execution_options(populate_existing=True))
     if locked.status != "open":
         db.session.rollback()
         raise DelegationClosed()
+    return locked
+
+
+def cancel(user: User, delegation_id: int) -> "DelegationView":
+    delegation = _visible(user, delegation_id)
+    if delegation.grid_id not in visible_grid_ids(user):
+        raise delegation_not_found()
+    locked = _locked_open(delegation)
     locked.status, locked.ended_at = "cancelled", now()
     view = delegation_view(locked, user)
     db.session.commit()

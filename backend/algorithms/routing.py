@@ -40,6 +40,8 @@ BOUND_ROUNDS = 10
 # The share of ruin-and-recreate rounds that put stops back where they delay the day least
 # rather than where they add the least walk: that frees room for one more visit.
 BY_TIME_SHARE = 0.25
+# A gap is full when it has less room than the shortest visit, give or take this (float rounding).
+ROOM_MARGIN_S = 1e-3
 # Times are floats in seconds; a start this close to a window's end still counts as inside it.
 EPS = 1e-6
 
@@ -161,6 +163,7 @@ class _Problem:
         self.matrix = np.zeros((n + 2, n + 2))
         self.matrix[: n + 1, : n + 1] = seconds
         self.travel = self.matrix.tolist()
+        self.travel_to = self.matrix.T.tolist()  # travel_to[j][i]: the walk from i to j
         self.early_a = np.array(self.early + [-math.inf])
         self.late_a = np.array(self.late + [math.inf])
         self.service_a = np.array(self.service + [0.0])
@@ -352,6 +355,43 @@ def _unwind(label) -> list[int]:
     return order[::-1]
 
 
+class _Timing:
+    """A route's timing: its nodes with the start (0) and the end of the walk around them, the
+    earliest finish at each position (0: the start) and the latest arrival at each that keeps the
+    rest of the route on time (one past the last: no limit), as lists; as arrays, the room in each
+    gap and the walks between positions when first asked for (only some moves use them)."""
+
+    def __init__(self, problem: _Problem, nodes: list[int], finish: list[float], latest: list[float]):
+        self.problem = problem
+        self.nodes, self.finish_list, self.latest_list = nodes, finish, latest
+        self._arrays = self._walk = self._room = None
+
+    @property
+    def room(self) -> list[float]:
+        """Per gap, the time a visit there could take without delaying the rest (before the walk
+        it adds beyond the leg it replaces; after the last stop: no limit)."""
+        if self._room is None:
+            travel, nodes, finish, latest = self.problem.travel, self.nodes, self.finish_list, self.latest_list
+            self._room = [latest[gap + 1] - finish[gap] - travel[nodes[gap]][nodes[gap + 1]]
+                          for gap in range(len(nodes) - 2)] + [math.inf]
+        return self._room
+
+    def _array(self, index: int):
+        if self._arrays is None:
+            self._arrays = (np.array(self.nodes), np.array(self.finish_list), np.array(self.latest_list))
+        return self._arrays[index]
+
+    ext = property(lambda self: self._array(0))
+    finish = property(lambda self: self._array(1))
+    latest = property(lambda self: self._array(2))
+
+    @property
+    def walk(self):
+        if self._walk is None:
+            self._walk = self.problem.matrix[self.ext[:, None], self.ext[None, :]]
+        return self._walk
+
+
 class _Search:
     """The heuristic. A route is a list of nodes; each neighbourhood prices all its moves at once
     with numpy (the change in walking time) and checks their timing against the route's earliest
@@ -393,10 +433,8 @@ class _Search:
     def value(self, order: list[int]) -> float:
         return self.p.objective(order, self.p.walk(order))
 
-    def timing(self, order: list[int], with_walk: bool = False):
-        """The route's nodes with the start and the end of the walk around them, the earliest finish
-        at each position (0: the start), the latest arrival at each that keeps the rest of the
-        route on time (one past the last: no limit) and, if asked, the walks between positions."""
+    def timing(self, order: list[int]) -> _Timing:
+        """The route's earliest finish and latest arrival at each position (see _Timing)."""
         p = self.p
         travel, early, late, service = p.travel, p.early, p.late, p.service
         finish = [0.0]
@@ -417,54 +455,92 @@ class _Search:
             limit = late[node] if late[node] < limit else limit
             latest[pos] = limit
             after = node
-        ext = np.array([0] + order + [p.end_node])
-        walk = p.matrix[ext[:, None], ext[None, :]] if with_walk else None
-        return ext, np.array(finish), np.array(latest), walk
+        return _Timing(p, [0] + order + [p.end_node], finish, latest)
 
-    def gaps(self, order: list[int], candidates: list[int], timing=None, by_time: bool = False):
-        """Added walk of each candidate at each gap (rows: gaps, columns: candidates), inf where the
-        timing breaks; by_time: how much later the route goes on from the gap instead (walk, wait
-        and the visit: the room it takes from the day)."""
+    def could_take(self, timing: _Timing, pending: list[int]) -> bool:
+        """Whether some gap might take one of `pending` (False: none can, so no need to price them).
+        A visit put between two stops adds its service time and, by the triangle inequality, no
+        less walk than the leg it replaces, so a gap with less room than the shortest visit is
+        full; after the last stop, the stop's own window decides."""
         p = self.p
-        ext, finish, latest, _ = timing or self.timing(order)
-        here, after = ext[:-1], ext[1:]
-        cand = np.array(candidates)
-        m = p.matrix
-        into = m[here[:, None], cand[None, :]]
-        out = m[cand[None, :], after[:, None]]
-        added = into + out - m[here, after][:, None]
-        start = np.maximum(finish[:, None] + into, p.early_a[cand][None, :])
-        ok = start <= p.late_a[cand][None, :] + EPS
-        ok &= start + p.service_a[cand][None, :] + out <= latest[1:][:, None] + EPS
-        if by_time:
-            ok &= added < p.penalty
-            added = start + p.service_a[cand][None, :] + out - (finish + m[here, after])[:, None]
-        return np.where(ok, added, np.inf)
+        travel, nodes, finish, latest = p.travel, timing.nodes, timing.finish_list, timing.latest_list
+        need = min(p.service[node] for node in pending) - ROOM_MARGIN_S
+        last = len(nodes) - 2
+        for gap in range(last):
+            if latest[gap + 1] - finish[gap] - travel[nodes[gap]][nodes[gap + 1]] >= need:
+                return True
+        here, t = nodes[last], finish[last]
+        return any(max(t + travel[here][node], p.early[node]) <= p.late[node] + EPS for node in pending)
+
+    def best_gap(self, timing: _Timing, node: int, by_time: bool = False, gaps=None) -> tuple[float, int]:
+        """The node's cheapest feasible gap in the route, as (added walk, gap), or (inf, -1) if none
+        keeps the windows and the day; by_time: the gap where the route goes on least late instead
+        (walk, wait and the visit: the room it takes from the day), among those adding less walk
+        than the penalty. A gap with less room than the visit is skipped unpriced; `gaps`: only
+        those (in order)."""
+        p = self.p
+        travel, nodes, finish, latest, room = p.travel, timing.nodes, timing.finish_list, timing.latest_list, \
+            timing.room
+        into_row, out_row = p.travel_to[node], travel[node]
+        early, late, service = p.early[node], p.late[node], p.service[node]
+        need = service - ROOM_MARGIN_S
+        best, best_gap = math.inf, -1
+        for gap in range(len(nodes) - 1) if gaps is None else gaps:
+            if room[gap] < need:
+                continue
+            here, after = nodes[gap], nodes[gap + 1]
+            into = into_row[here]
+            start = finish[gap] + into
+            if start < early:
+                start = early
+            if start > late + EPS:
+                continue
+            out = out_row[after]
+            end = start + service + out
+            if end > latest[gap + 1] + EPS:
+                continue
+            added = into + out - travel[here][after]
+            if by_time:
+                if not added < p.penalty:
+                    continue
+                added = end - (finish[gap] + travel[here][after])
+            if added < best:
+                best, best_gap = added, gap
+        return best, best_gap
+
+    def cheapest(self, timing: _Timing, pending: list[int]) -> tuple[float, int, int]:
+        """The cheapest feasible insertion of any pending stop: (added walk, gap, index in pending);
+        ties go to the earliest gap, then the first stop."""
+        best = (math.inf, 0, 0)
+        need = min(self.p.service[node] for node in pending) - ROOM_MARGIN_S
+        gaps = [gap for gap, room in enumerate(timing.room) if room >= need]
+        for which, node in enumerate(pending):
+            cost, gap = self.best_gap(timing, node, gaps=gaps)
+            if (cost, gap, which) < best:
+                best = (cost, gap, which)
+        return best
 
     def insert(self, order: list[int], pending: list[int]) -> list[int]:
         """Cheapest feasible insertion over all pending stops, one at a time, until none fits."""
         order, pending = list(order), list(pending)
         while pending:
-            costs = self.gaps(order, pending)
-            gap, which = np.unravel_index(int(np.argmin(costs)), costs.shape)
-            if not costs[gap, which] < self.p.penalty:
+            cost, gap, which = self.cheapest(self.timing(order), pending)
+            if not cost < self.p.penalty:
                 break
-            order.insert(int(gap), pending.pop(int(which)))
+            order.insert(gap, pending.pop(which))
         return order
 
     def insert_each(self, order: list[int], pending: list[int], by_time: bool = False) -> list[int]:
         """Each pending stop in turn at its cheapest feasible gap (least walk, or by_time least
-        delay), if it has one (priced all at once until one goes in: those before it found no gap
-        in the same route)."""
-        order, pending = list(order), list(pending)
-        while pending:
-            costs = self.gaps(order, pending, by_time=by_time)
-            fits = np.flatnonzero(costs.min(axis=0) < (math.inf if by_time else self.p.penalty))
-            if not len(fits):
-                break
-            which = int(fits[0])
-            order.insert(int(np.argmin(costs[:, which])), pending[which])
-            pending = pending[which + 1:]
+        delay), if it has one (a stop that finds none is left out: the route only fills up)."""
+        order = list(order)
+        limit = math.inf if by_time else self.p.penalty
+        timing = self.timing(order)
+        for node in pending:
+            cost, gap = self.best_gap(timing, node, by_time)
+            if cost < limit:
+                order.insert(gap, node)
+                timing = self.timing(order)
         return order
 
     def recreate(self, order: list[int]) -> list[int]:
@@ -514,7 +590,7 @@ class _Search:
     def improve(self, order: list[int]) -> list[int]:
         moves = (self.fill, self.swap_in, self.two_opt, self.relocate)
         while True:
-            timing = self.timing(order, with_walk=True)
+            timing = self.timing(order)
             for move in moves:
                 changed = move(order, timing)
                 if changed is not None:
@@ -523,14 +599,13 @@ class _Search:
             else:
                 return order
 
-    def fill(self, order: list[int], timing):
+    def fill(self, order: list[int], timing: _Timing):
         inside = set(order)
         pending = [node for node in self.p.reachable if node not in inside]
-        if not pending:
+        if not pending or not self.could_take(timing, pending):
             return None
-        costs = self.gaps(order, pending, timing)
-        gap, which = np.unravel_index(int(np.argmin(costs)), costs.shape)
-        if not costs[gap, which] < self.p.penalty:
+        cost, gap, which = self.cheapest(timing, pending)
+        if not cost < self.p.penalty:
             return None
         return order[:gap] + [pending[which]] + order[gap:]
 
@@ -561,7 +636,7 @@ class _Search:
         which taking the run out can only push back): a move that passes is on time, by the
         triangle inequality and because arriving earlier never hurts."""
         p = self.p
-        ext, finish, latest, walk = timing  # walk: between route positions 0 .. size + 1
+        ext, finish, latest, walk = timing.ext, timing.finish, timing.latest, timing.walk
         size = len(order)
         if size < 2:
             return None
@@ -606,7 +681,7 @@ class _Search:
         if size < 2:
             return None
         p = self.p
-        ext, finish, latest, walk = timing
+        ext, finish, latest, walk = timing.ext, timing.finish, timing.latest, timing.walk
         step = np.diagonal(walk, 1)
         i = np.arange(1, size + 1)[:, None]
         j = np.arange(1, size + 1)[None, :]
@@ -638,7 +713,7 @@ class _Search:
         pending = [node for node in p.reachable if node not in inside]
         if not pending or not order:
             return None
-        ext, finish, latest, _ = timing
+        ext, finish, latest = timing.ext, timing.finish, timing.latest
         m = p.matrix
         pos = np.arange(1, len(order) + 1)[:, None]
         cand = np.array(pending)[None, :]

@@ -42,6 +42,8 @@ BOUND_ROUNDS = 10
 BY_TIME_SHARE = 0.25
 # A gap is full when it has less room than the shortest visit, give or take this (float rounding).
 ROOM_MARGIN_S = 1e-3
+# A move must shorten the walk by more than this (seconds) to count as one.
+IMPROVES = 1e-7
 # Times are floats in seconds; a start this close to a window's end still counts as inside it.
 EPS = 1e-6
 
@@ -488,6 +490,8 @@ class _Search:
         for gap in range(len(nodes) - 1) if gaps is None else gaps:
             if room[gap] < need:
                 continue
+            if finish[gap] > late + EPS:
+                break  # finishes only grow along the route: too late here, too late further on
             here, after = nodes[gap], nodes[gap + 1]
             into = into_row[here]
             start = finish[gap] + into
@@ -706,22 +710,36 @@ class _Search:
                 return order[:lo] + order[lo: hi + 1][::-1] + order[hi + 1:]
         return None
 
-    def swap_in(self, order: list[int], timing):
-        """Serve a deferred stop in place of a routed one when the walk gets shorter."""
+    def swap_in(self, order: list[int], timing: _Timing):
+        """Serve a deferred stop in place of a routed one when the walk gets shorter (the best such
+        swap; a stop whose walk in alone is no shorter than the two legs it would replace is not
+        priced further)."""
         p = self.p
         inside = set(order)
         pending = [node for node in p.reachable if node not in inside]
         if not pending or not order:
             return None
-        ext, finish, latest = timing.ext, timing.finish, timing.latest
-        m = p.matrix
-        pos = np.arange(1, len(order) + 1)[:, None]
-        cand = np.array(pending)[None, :]
-        delta = m[ext[pos - 1], cand] + m[cand, ext[pos + 1]] - m[ext[pos - 1], ext[pos]] - m[ext[pos], ext[pos + 1]]
-        start = np.maximum(finish[pos - 1] + m[ext[pos - 1], cand], p.early_a[cand])
-        ok = (start <= p.late_a[cand] + EPS) & (delta < -1e-7)
-        ok &= start + p.service_a[cand] + m[cand, ext[pos + 1]] <= latest[pos + 1] + EPS
-        if not ok.any():
+        travel, early, late, service = p.travel, p.early, p.late, p.service
+        nodes, finish, latest = timing.nodes, timing.finish_list, timing.latest_list
+        best, best_pos, best_node = -IMPROVES, -1, -1
+        for pos in range(1, len(order) + 1):
+            prev, routed, after = nodes[pos - 1], nodes[pos], nodes[pos + 1]
+            leg_in, leg_out = travel[prev][routed], travel[routed][after]
+            within = leg_in + leg_out - IMPROVES / 2
+            from_prev, t, limit = travel[prev], finish[pos - 1], latest[pos + 1] + EPS
+            for node in pending:
+                into = from_prev[node]
+                if into >= within:
+                    continue
+                out = travel[node][after]
+                delta = into + out - leg_in - leg_out
+                if not delta < best:
+                    continue
+                start = t + into
+                if start < early[node]:
+                    start = early[node]
+                if start <= late[node] + EPS and start + service[node] + out <= limit:
+                    best, best_pos, best_node = delta, pos, node
+        if best_pos < 0:
             return None
-        row, col = np.unravel_index(int(np.argmin(np.where(ok, delta, np.inf))), delta.shape)
-        return order[: int(row)] + [pending[int(col)]] + order[int(row) + 1:]
+        return order[: best_pos - 1] + [best_node] + order[best_pos:]

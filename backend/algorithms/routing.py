@@ -407,6 +407,7 @@ class _Search:
         self.rng = rng
         m = problem.matrix
         self.run_arrays: dict[int, tuple] = {}
+        self.reversal_arrays: dict[int, tuple] = {}
         self.near = {i: [int(j) for j in np.argsort(m[i, 1: problem.n + 1], kind="stable") + 1 if j != i]
                      for i in problem.reachable}
 
@@ -617,9 +618,11 @@ class _Search:
     RUNS = ((1, False), (2, False), (2, True), (3, False), (3, True))
 
     def runs(self, size: int):
-        """Or-opt's position arrays for a route of `size` stops (kind × run start × gap), kept
-        per size: the run's length and direction, its first and last positions (a .. b), its
-        first and last in walking order, the gaps, and which (run, gap) pairs are moves."""
+        """Or-opt's moves for a route of `size` stops as flat arrays (kind × run start × gap, in
+        that order, only the pairs that are moves), kept per size: the run's kind, its first
+        position, the gap, its first and last position in walking order, its length and step
+        (+1 or −1), and where to read, in the walks between positions flattened, the legs its
+        taking out joins and leaves and those its putting in adds and replaces."""
         cached = self.run_arrays.get(size)
         if cached is None:
             length = np.array([run[0] for run in self.RUNS])[:, None, None]
@@ -628,36 +631,44 @@ class _Search:
             valid = a + length - 1 <= size
             b = np.where(valid, a + length - 1, a)
             q = np.arange(0, size + 1)[None, None, :]
-            cached = self.run_arrays[size] = (length, reverse, a, b, np.where(reverse, b, a), np.where(reverse, a, b),
-                                              q, valid & ((q < a - 1) | (q > b)))
+            allowed = valid & ((q < a - 1) | (q > b))
+            kind, row, gap = np.nonzero(allowed)
+            first_pos, last_pos = row + 1, b[kind, row, 0]
+            backwards = reverse[kind, 0, 0]
+            first, last = np.where(backwards, last_pos, first_pos), np.where(backwards, first_pos, last_pos)
+            width = size + 2
+            cached = self.run_arrays[size] = (
+                kind, row, gap, first, last, length[kind, 0, 0], np.where(backwards, -1, 1),
+                (first_pos - 1) * width + first_pos, last_pos * width + last_pos + 1,
+                (first_pos - 1) * width + last_pos + 1,
+                gap * width + first, last * width + gap + 1, gap * width + gap + 1)
         return cached
 
-    def relocate(self, order: list[int], timing):
+    def relocate(self, order: list[int], timing: _Timing):
         """Or-opt: move a run of 1–3 stops to another gap, forwards or reversed, all five kinds of
-        run priced in one array (kind × run start × gap). Timing: from the earliest finish before
-        the gap (moving the run later, the route's old finish there, which taking the run out can
-        only bring forward) to the latest arrival after it (moving the run earlier, the old one,
-        which taking the run out can only push back): a move that passes is on time, by the
-        triangle inequality and because arriving earlier never hurts."""
+        run priced in one array. Timing: from the earliest finish before the gap (moving the run
+        later, the route's old finish there, which taking the run out can only bring forward) to
+        the latest arrival after it (moving the run earlier, the old one, which taking the run out
+        can only push back): a move that passes is on time, by the triangle inequality and because
+        arriving earlier never hurts."""
         p = self.p
-        ext, finish, latest, walk = timing.ext, timing.finish, timing.latest, timing.walk
         size = len(order)
         if size < 2:
             return None
-        early, late, service = p.early_a[ext], p.late_a[ext], p.service_a[ext]
-        length, reverse, a, b, first, last, q, allowed = self.runs(size)
-        gain = walk[a - 1, a] + walk[b, b + 1] - walk[a - 1, b + 1]
-        into = walk[q, first]
-        out = walk[last, q + 1]
-        delta = into + out - walk[q, q + 1] - gain
-        ok = allowed & (delta < -1e-7)
-        # Only the improving moves are timed, as flat lists.
-        kind, row, gap = np.nonzero(ok)
-        if not len(kind):
+        ext, finish, latest, walk = timing.ext, timing.finish, timing.latest, timing.walk.ravel()
+        kind, row, gap, first, last, length, step, joined, left, joins, into, out, replaced = self.runs(size)
+        gain = walk.take(joined) + walk.take(left) - walk.take(joins)
+        into, out = walk.take(into), walk.take(out)
+        delta = into + out - walk.take(replaced) - gain
+        # Only the improving moves are timed.
+        better = np.flatnonzero(delta < -IMPROVES)
+        if not len(better):
             return None
-        first, last, length, step = first[kind, row, 0], last[kind, row, 0], length[kind, 0, 0], \
-            np.where(reverse[kind, 0, 0], -1, 1)
-        into, out, moved_delta = into[kind, row, gap], out[kind, row, gap], delta[kind, row, gap]
+        kind, row, gap, first, last, length, step = (values[better] for values in
+                                                     (kind, row, gap, first, last, length, step))
+        into, out, moved_delta = into[better], out[better], delta[better]
+        early, late, service = p.early_a[ext], p.late_a[ext], p.service_a[ext]
+        walk = walk.reshape(size + 2, size + 2)
         start = np.maximum(finish[gap] + into, early[first])
         fits = start <= late[first] + EPS
         t, prev = start + service[first], first
@@ -671,34 +682,46 @@ class _Search:
         if not fits.any():
             return None
         best = int(np.argmin(np.where(fits, moved_delta, np.inf)))
-        kind, row, gap = kind[best], row[best], gap[best]
-        run_length, backwards = self.RUNS[int(kind)]
-        first_index = int(row)
+        run_length, backwards = self.RUNS[int(kind[best])]
+        first_index, gap = int(row[best]), int(gap[best])
         moved = order[first_index: first_index + run_length]
         rest = order[:first_index] + order[first_index + run_length:]
-        at = int(gap) if gap < first_index else int(gap) - run_length
+        at = gap if gap < first_index else gap - run_length
         return rest[:at] + (moved[::-1] if backwards else moved) + rest[at:]
 
-    def two_opt(self, order: list[int], timing):
-        """Walk order[i..j] backwards: only the walks into i and out of j change."""
+    def reversals(self, size: int):
+        """2-opt's moves for a route of `size` stops as flat arrays (first < last position, in that
+        order): the positions, where to read in the flattened walks the legs a reversal adds and
+        those it replaces, and the move's index in a size × size table (kept per size)."""
+        cached = self.reversal_arrays.get(size)
+        if cached is None:
+            i, j = np.nonzero(np.arange(size)[:, None] < np.arange(size)[None, :])
+            i, j = i + 1, j + 1  # positions in the walks (0: the start)
+            width = size + 2
+            cached = self.reversal_arrays[size] = (
+                i, j, (i - 1) * width + j, i * width + j + 1, (i - 1) * width + i, j * width + j + 1,
+                (i - 1) * size + (j - 1))
+        return cached
+
+    def two_opt(self, order: list[int], timing: _Timing):
+        """Walk order[i..j] backwards: only the walks into i and out of j change (the CHECKS most
+        improving reversals whose new first visit is on time are timed in full)."""
         size = len(order)
         if size < 2:
             return None
         p = self.p
-        ext, finish, latest, walk = timing.ext, timing.finish, timing.latest, timing.walk
-        step = np.diagonal(walk, 1)
-        i = np.arange(1, size + 1)[:, None]
-        j = np.arange(1, size + 1)[None, :]
-        into = walk[:size, 1: size + 1]                     # position i - 1 → position j
-        delta = into + walk[1: size + 1, 2: size + 2] - step[:size, None] - step[None, 1: size + 1]
-        first_start = np.maximum(finish[:size, None] + into, p.early_a[ext[1: size + 1]][None, :])
-        delta = np.where((j > i) & (first_start <= p.late_a[ext[1: size + 1]][None, :] + EPS), delta, np.inf)
-        flat = delta.ravel()
-        better = np.flatnonzero(flat < -1e-7)
+        ext, finish, latest, walk = timing.ext, timing.finish, timing.latest, timing.walk.ravel()
+        i, j, into, out, old_in, old_out, index = self.reversals(size)
+        into = walk.take(into)
+        delta = into + walk.take(out) - walk.take(old_in) - walk.take(old_out)
+        node = ext.take(j)
+        first_start = np.maximum(finish.take(i - 1) + into, p.early_a.take(node))
+        candidates = np.flatnonzero((delta < -IMPROVES) & (first_start <= p.late_a.take(node) + EPS))
         travel, early, late, service = p.travel, p.early, p.late, p.service
-        for index in better[np.argsort(flat[better], kind="stable")][: self.CHECKS]:
-            lo, hi = divmod(int(index), size)  # order[lo..hi], 0-based
-            t, prev, fits = finish[lo], int(ext[lo]), True
+        finish, latest = timing.finish_list, timing.latest_list
+        for move in candidates[np.argsort(delta[candidates], kind="stable")][: self.CHECKS]:
+            lo, hi = divmod(int(index[move]), size)  # order[lo..hi], 0-based
+            t, prev, fits = finish[lo], timing.nodes[lo], True
             for node in order[hi: lo - 1 if lo else None: -1]:
                 arrival = t + travel[prev][node]
                 start = arrival if arrival > early[node] else early[node]

@@ -62,6 +62,7 @@ def import_models() -> None:
     import backend.onboarding.models  # noqa: F401
     import backend.people.models  # noqa: F401
     import backend.providers.models  # noqa: F401
+    import backend.safety.models  # noqa: F401
     import backend.timebank.models  # noqa: F401
     import backend.visits.models  # noqa: F401
     import backend.volunteers.models  # noqa: F401
@@ -82,6 +83,7 @@ def register_blueprints(app: Flask) -> None:
     from backend.onboarding.routes import blp as onboarding_blp
     from backend.people.routes import blp as people_blp
     from backend.providers.routes import blp as providers_blp
+    from backend.safety.routes import blp as safety_blp
     from backend.timebank.routes import blp as timebank_blp
     from backend.visits.routes import blp as visits_blp
     from backend.volunteers.routes import blp as volunteers_blp
@@ -89,7 +91,7 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (accounts_blp, community_blp, onboarding_blp, volunteers_blp, people_blp, audit_blp,
                       notifications_blp, push_blp, alerts_blp, help_requests_blp, matching_blp, timebank_blp,
-                      providers_blp, batch_blp, visits_blp):
+                      providers_blp, batch_blp, visits_blp, safety_blp):
         api.register_blueprint(blueprint)
     alert_kinds.check_settings(app)  # once every domain's alert kinds are registered
     app.register_blueprint(pwa_blueprint)

@@ -12,7 +12,7 @@ from backend.extensions import db
 RESIDENT_STATUSES = ("active", "away", "in_hospital", "moved_away", "deceased")
 GENDERS = ("female", "male", "unspecified")
 PROXY_SCOPES = ("view_status", "request_help", "receive_alerts", "view_visit_summaries", "manage_profile")
-CONSENT_PURPOSES = ("registry", "proxy_access")
+CONSENT_PURPOSES = ("registry", "proxy_access", "daily_check_in")
 CONSENT_GIVERS = ("resident", "guardian")  # who said yes; `recorded_by` says who wrote it down
 CHILD_TAG = "left_behind_child"
 ADULT_AGE = 18

@@ -1,0 +1,40 @@
+"""Daily check-in bodies and answers."""
+import marshmallow as ma
+
+from backend.common.fields import Text
+from backend.common.offline import OccurredAt
+from backend.people.models import CONSENT_GIVERS
+
+CLOCK = ma.validate.Regexp(r"^([01][0-9]|2[0-3]):[0-5][0-9]$", error="HH:MM")
+GRACE = ma.validate.Range(min=10, max=12 * 60)
+
+
+class CheckInConsentSchema(ma.Schema):
+    given_by = ma.fields.String(required=True, validate=ma.validate.OneOf(CONSENT_GIVERS))
+    giver_name = Text(required=True, min_length=1, max_length=40)
+
+
+class EnrolInSchema(ma.Schema):
+    deadline = ma.fields.String(load_default="10:00", validate=CLOCK,
+                                metadata={"description": "check in by this local time every day"})
+    grace_minutes = ma.fields.Integer(load_default=60, strict=True, validate=GRACE,
+                                      metadata={"description": "after the reminder, until the welfare check and family"})
+    second_grace_minutes = ma.fields.Integer(load_default=60, strict=True, validate=GRACE,
+                                             metadata={"description": "then until the grid's workers are alerted"})
+    consent = ma.fields.Nested(CheckInConsentSchema, load_default=None, allow_none=True,
+                               metadata={"description": "who consented (needed unless a consent is on record)"})
+
+
+class CheckInInSchema(ma.Schema):
+    occurred_at = OccurredAt(load_default=None, metadata={"description": "when the tap (or call) happened"})
+
+
+class CheckInStatusSchema(ma.Schema):
+    resident_id = ma.fields.Integer(required=True)
+    enrolled = ma.fields.Boolean(required=True)
+    deadline = ma.fields.String(allow_none=True)
+    grace_minutes = ma.fields.Integer(allow_none=True)
+    second_grace_minutes = ma.fields.Integer(allow_none=True)
+    checked_in_today = ma.fields.Boolean(required=True)
+    checked_in_at = ma.fields.AwareDateTime(allow_none=True, metadata={"description": "今天已报平安 HH:MM"})
+    today = ma.fields.Date(required=True)

@@ -33,8 +33,7 @@ import statistics
 import sys
 import time
 
-from backend.algorithms.routing import (DEFAULT_DEFERRAL_PENALTY_S, Stop, _Problem, evaluate_route,
-                                        plan_route)
+from backend.algorithms.routing import DEFAULT_DEFERRAL_PENALTY_S, Stop, evaluate_route, plan_route, walking_times
 from benchmarks.common import write_result
 
 SEED = 20261127
@@ -73,13 +72,13 @@ def ortools_order(stops: list[Stop]) -> list:
     """OR-Tools' route (stop ids in order) for the day, guided local search for ORTOOLS_SECONDS."""
     from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
-    problem = _Problem(CENTRE, 0.0, DAY_S, stops, 1.3, 4.5, DEFAULT_DEFERRAL_PENALTY_S)
+    times = walking_times(CENTRE, stops, detour_factor=1.3, walking_kmh=4.5)
     n = len(stops)
     end = n + 1
     # Nodes: 0 the start, 1..n the stops, n + 1 a free end of the walk (no walk to it).
-    walk = [[0 if j == end or i == end else math.ceil(problem.travel[i][j] * SCALE) for j in range(n + 2)]
+    walk = [[0 if j == end or i == end else math.ceil(times[i][j] * SCALE) for j in range(n + 2)]
             for i in range(n + 2)]
-    service = [0] + [round(problem.service[i] * SCALE) for i in range(1, n + 1)] + [0]
+    service = [0] + [round(stop.service * SCALE) for stop in stops] + [0]
     transit = [[service[i] + walk[i][j] for j in range(n + 2)] for i in range(n + 2)]
     manager = pywrapcp.RoutingIndexManager(n + 2, 1, [0], [end])
     routing = pywrapcp.RoutingModel(manager)
@@ -90,10 +89,11 @@ def ortools_order(stops: list[Stop]) -> list:
     routing.AddDimension(time_callback, horizon, horizon, True, "time")
     dimension = routing.GetDimensionOrDie("time")
     penalty = int(DEFAULT_DEFERRAL_PENALTY_S * SCALE)
-    for node in range(1, n + 1):
+    for node, stop in enumerate(stops, start=1):
         index = manager.NodeToIndex(node)
-        early = 0 if problem.early[node] == -math.inf else math.ceil(problem.early[node] * SCALE)
-        late = math.floor(problem.late[node] * SCALE)
+        # The start's window and the working day, as the planner reads them (seconds from 08:00).
+        early = 0 if stop.earliest is None else math.ceil(stop.earliest * SCALE)
+        late = math.floor(min(math.inf if stop.latest is None else stop.latest, DAY_S - stop.service) * SCALE)
         routing.AddDisjunction([index], penalty)
         if early > late:
             routing.ActiveVar(index).SetValue(0)  # it can never be served: deferred, as ours does

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from backend.algorithms.geo import haversine_km
-from backend.algorithms.routing import Stop, _exact, _Problem, evaluate_route, plan_route
+from backend.algorithms.routing import Stop, evaluate_route, exact_route, plan_route, walking_times
 
 CENTRE = (30.2741, 120.1551)
 DETOUR, KMH, PENALTY = 1.3, 4.5, 8 * 3600.0
@@ -92,8 +92,9 @@ def _best_by_labels(stops, day_end: float) -> float:
 def _exact_alone(stops, day_end: float) -> float:
     """The exact search started from no route at all, so that its result owes nothing to the
     heuristic route plan_route() gives it as the first bound."""
-    problem = _Problem(CENTRE, 0.0, day_end, stops, DETOUR, KMH, PENALTY)
-    route = problem.route(_exact(problem, []), "exact")
+    route = exact_route(CENTRE, 0.0, day_end, stops, detour_factor=DETOUR, walking_kmh=KMH,
+                        deferral_penalty_s=PENALTY)
+    assert route.method == "exact"
     _check_route(route, stops, day_end)
     return route.objective_s
 
@@ -317,3 +318,33 @@ def test_a_hand_made_order_naming_an_unknown_or_repeated_stop_is_refused():
         evaluate_route(CENTRE, 0.0, 8 * HOUR, stops, ["b"])
     with pytest.raises(ValueError, match="twice"):
         evaluate_route(CENTRE, 0.0, 8 * HOUR, stops, ["a", "a"])
+
+
+def test_the_exact_search_alone_refuses_more_stops_than_it_takes():
+    stops = [Stop(i, *CENTRE, 60) for i in range(13)]
+    with pytest.raises(ValueError, match="at most 12 stops"):
+        exact_route(CENTRE, 0.0, 8 * HOUR, stops)
+
+
+def test_walking_times_are_the_straight_line_times_the_detour_at_walking_speed():
+    rng = random.Random(5)
+    stops = [Stop(i, *_near(rng, 1.0), 600) for i in range(4)]
+    times = walking_times(CENTRE, stops)
+    points = [CENTRE] + [(stop.lat, stop.lng) for stop in stops]
+    assert len(times) == 5 and all(len(row) == 5 for row in times)
+    for i, one in enumerate(points):
+        for j, other in enumerate(points):
+            assert times[i][j] == pytest.approx(haversine_km(*one, *other) * DETOUR / KMH * 3600, rel=1e-9)
+
+
+def test_the_heuristic_serves_a_visit_that_exactly_fills_the_room_between_two_appointments():
+    # All at one point (no walk): appointments at 08:00 and 08:20 leave exactly 10 minutes between
+    # them, the free visit's length, and the free visit must start by 08:25, so it fits only
+    # there. The heuristic (no exact search, no ruin and recreate) skips gaps with less room than
+    # a visit: this one has just enough.
+    stops = [Stop("first", *CENTRE, 600, 0.0, 0.0), Stop("last", *CENTRE, 600, 1200.0, 1200.0),
+             Stop("free", *CENTRE, 600, None, 1500.0)]
+    route = plan_route(CENTRE, 0.0, 8 * HOUR, stops, exact_up_to=0, rounds=0)
+    assert route.method == "heuristic"
+    assert [visit.stop_id for visit in route.visits] == ["first", "free", "last"]
+    assert route.deferred == () and route.violations == ()

@@ -20,6 +20,12 @@ BY_TIME_SHARE = 0.25
 ROOM_MARGIN_S = 1e-3
 # A move must shorten the walk by more than this (seconds) to count as one.
 IMPROVES = 1e-7
+# A safety net on the heuristic's time, counted as work so that the route stays the same on any
+# machine: no ruin-and-recreate round starts once local search has scanned this many route
+# positions (a re-timing and the moves' scans count the route's length each time). The
+# benchmark's day plans take at most ~9,500 at 50 stops (docs/routing.md), so it binds only on
+# larger days.
+WORK_BUDGET = 12_000
 # Times are floats in seconds; a start this close to a window's end still counts as inside it.
 EPS = 1e-6
 
@@ -74,6 +80,7 @@ class Search:
         self.rng = rng
         m = problem.matrix
         self.run_arrays: dict[int, tuple] = {}
+        self.work = 0  # route positions scanned by local search (see WORK_BUDGET)
         self.reversal_arrays: dict[int, tuple] = {}
         self.near = {i: [int(j) for j in np.argsort(m[i, 1: problem.n + 1], kind="stable") + 1 if j != i]
                      for i in problem.reachable}
@@ -92,6 +99,8 @@ class Search:
         # A slowly closing threshold lets a round keep a slightly longer route to leave a dead end.
         threshold = 0.02 * (p.walk(best) or 0.0) + 60.0
         for number in range(rounds if len(p.reachable) > 1 else 0):
+            if self.work > WORK_BUDGET:
+                break
             candidate = self.improve(self.recreate(current))
             value = self.value(candidate)
             if value < best_value - EPS:
@@ -262,6 +271,7 @@ class Search:
     def improve(self, order: list[int]) -> list[int]:
         moves = (self.fill, self.swap_in, self.two_opt, self.relocate)
         while True:
+            self.work += len(order) + 1
             timing = self.timing(order)
             for move in moves:
                 changed = move(order, timing)

@@ -348,3 +348,13 @@ def test_the_heuristic_serves_a_visit_that_exactly_fills_the_room_between_two_ap
     assert route.method == "heuristic"
     assert [visit.stop_id for visit in route.visits] == ["first", "free", "last"]
     assert route.deferred == () and route.violations == ()
+
+
+def test_a_work_budget_ends_the_rounds_however_many_are_asked_for():
+    # A million rounds would take minutes; the budget (work counted, not time) stops them after a
+    # few hundred, and the same route comes back on every run.
+    stops = _day(random.Random(11), 15, km=1.0, appointments=0.3, day_s=8 * HOUR)
+    route = plan_route(CENTRE, 0.0, 8 * HOUR, stops, exact_up_to=0, rounds=10**6)
+    again = plan_route(CENTRE, 0.0, 8 * HOUR, stops, exact_up_to=0, rounds=10**6)
+    _check_route(route, stops, 8 * HOUR)
+    assert route == again

@@ -249,6 +249,8 @@ def grace_passed(timer) -> None:
         return
     enrolment, resident, day = chased
     missed = _missed(resident.id, day)
+    if missed is None or missed.stage != "reminded":  # a step runs once
+        return
     moment = now()
     household = resident.household
     lat = household.lat if household.lat is not None else household.building.lat
@@ -284,6 +286,8 @@ def second_grace_passed(timer) -> None:
         return
     _, resident, day = chased
     missed = _missed(resident.id, day)
+    if missed is None or missed.stage != "welfare_check":
+        return
     alert = raise_alert(kinds.MISSED_CHECK_IN.code, resident_id=resident.id,
                         data={"missed_check_in_id": missed.id, **({"help_request_id": missed.welfare_request_id}
                                                                   if missed.welfare_request_id else {})})

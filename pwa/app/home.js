@@ -9,10 +9,13 @@ import { navigate } from "./router.js";
 import { cachedRead } from "./offline-data.js";
 import { afterPaint, announce, showScreen, slot } from "./screen.js";
 import { adopt, isStaff, signedInUser, updateSignedInUser } from "./session.js";
-import { importModule, preloadModules } from "./update.js";
+import { importModule, importWith } from "./update.js";
 
 let actingForId = null;
 let staffHomeLoaded = false;
+// Imported by the homes' own modules (requests.js, worker.js, volunteer.js), not at start-up.
+const formsModule = () => import("./forms.js");
+const errorsModule = () => import("./errors.js");
 
 /**
  * Whose home is shown, and what may be done there. A proxy asks for help and presses SOS only
@@ -128,10 +131,8 @@ function showCareHome(user, subject, options) {
     slot(screen, "requests-heading").textContent = subject.actingFor
       ? t("home.their_requests", { name: subject.name }) : t("home.my_requests");
     const section = screen.querySelector('[data-offer="requests"]');
-    afterPaint().then(() => {
-      preloadModules(["/app/forms.js", "/app/errors.js"]); // requests.js imports them
-      return importModule(() => import("./requests.js"));
-    }).then(({ fillHomeRequests }) => fillHomeRequests(section, subject));
+    afterPaint().then(() => importWith(() => import("./requests.js"), [formsModule, errorsModule]))
+      .then(({ fillHomeRequests }) => fillHomeRequests(section, subject));
   }
   if (!subject.may.askForHelp && !subject.may.requests) {
     const note = slot(screen, "no-scopes");
@@ -188,8 +189,8 @@ export async function showHome(params, options) {
     // The worker home needs worker.js, the modules it imports (fetched side by side with it, not
     // one round trip after another) and the staff strings. The first time, the home's tools and
     // greeting show at once in the same places, and the menu comes in below them.
-    preloadModules(["/app/worker-lists.js", "/app/forms.js", "/app/errors.js"]);
-    const parts = Promise.all([importModule(() => import("./worker.js")), loadStaffTexts()]);
+    const parts = Promise.all([importWith(() => import("./worker.js"),
+      [() => import("./worker-lists.js"), formsModule, errorsModule]), loadStaffTexts()]);
     if (!staffHomeLoaded) {
       showGreeting(user, "home-starting", options);
     }
@@ -199,9 +200,8 @@ export async function showHome(params, options) {
   } else if (user.roles.includes("volunteer")) {
     // A volunteer who also acts for family members: their volunteer home, which links to each
     // family member's home (/for/<id>). Their profile is asked for beside the module.
-    preloadModules(["/app/errors.js"]); // volunteer.js imports it
     const profile = cachedRead("/api/v1/volunteers/me");
-    const { showVolunteerHome } = await importModule(() => import("./volunteer.js"));
+    const { showVolunteerHome } = await importWith(() => import("./volunteer.js"), [errorsModule]);
     return showVolunteerHome(user, options, profile);
   } else if (user.proxy_for.length === 1) {
     actingForId = user.proxy_for[0].resident_id;

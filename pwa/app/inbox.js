@@ -145,11 +145,12 @@ export function startInbox() {
       timer = null;
     }
   });
-  // The first screen was shown before this started.
+  // The first screen was shown before this started. Its count is asked for once it is painted:
+  // the page's first long task is not made longer by a request the screen does not wait for.
   showBadge();
   wirePushPanel(document.getElementById("screen"));
   markStarted();
-  return refreshBadge();
+  return afterPaint().then(refreshBadge);
 }
 
 // The push panel (this phone on or off, SMS instead) is in push.js, fetched only for screens

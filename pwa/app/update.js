@@ -25,19 +25,13 @@ export function importModule(load) {
 }
 
 /**
- * Start fetching these app modules now, side by side (a modulepreload link each, e.g.
- * "/app/forms.js"): a module imported a moment later then finds its own imports on their way
- * instead of discovering them one round trip at a time.
+ * importModule(load), with the modules it imports itself (`alongside`, e.g. [() => import("./forms.js")])
+ * asked for at the same moment, so that it finds them on their way instead of discovering them one
+ * round trip at a time. Resolves to the module `load` imports.
  */
-export function preloadModules(paths) {
-  for (const path of paths) {
-    if (!document.head.querySelector(`link[rel="modulepreload"][href="${path}"]`)) {
-      const link = document.createElement("link");
-      link.rel = "modulepreload";
-      link.href = path;
-      document.head.append(link);
-    }
-  }
+export async function importWith(load, alongside) {
+  const [module] = await Promise.all([importModule(load), ...alongside.map(importModule)]);
+  return module;
 }
 
 export function startServiceWorker() {

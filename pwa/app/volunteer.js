@@ -7,7 +7,7 @@ import { familyLinks, wireElderSwitch } from "./home.js";
 import { cachedRead } from "./offline-data.js";
 import { queueWrite } from "./outbox.js";
 import { afterPaint, announce, showScreen, slot } from "./screen.js";
-import { importModule, preloadModules } from "./update.js";
+import { importModule } from "./update.js";
 
 /**
  * A volunteer's write through the outbox, as queueWrite reports it ({state, response}), for
@@ -107,7 +107,11 @@ function showOffersAndTasks(screen) {
   const parts = [["volunteer-offers-heading", "volunteer-offers", () => import("./offers.js"), "fillOffers"],
     ["volunteer-tasks-heading", "volunteer-tasks", () => import("./tasks.js"), "fillTasks"],
     ["volunteer-hours-heading", "volunteer-hours", () => import("./timebank.js"), "fillHours"]];
-  const painted = afterPaint().then(() => preloadModules(["/app/forms.js", "/app/requests.js", "/app/gcj02.js"]));
+  // Once the home is painted: the three parts' modules, and what they import that the home has not
+  // loaded yet, asked for side by side.
+  const painted = afterPaint();
+  painted.then(() => [() => import("./forms.js"), () => import("./requests.js"), () => import("./gcj02.js")]
+    .forEach((load) => importModule(load).catch(() => {}))); // a failure shows in the part that needs it
   for (const [heading, template, load, fill] of parts) {
     const section = screen.querySelector(`[aria-labelledby="${heading}"]`);
     const part = document.getElementById(template).content.cloneNode(true);

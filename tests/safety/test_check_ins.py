@@ -226,3 +226,23 @@ def test_enrolment_needs_consent_once_and_a_valid_deadline(scene, phone_of):
     assert twice.status_code == 409 and twice.get_json()["reason"] == "already_enrolled"
     worker.delete(path)
     assert worker.post(path, {}).status_code == 201  # the consent on record is used again
+
+
+def test_a_check_in_after_the_workers_were_alerted_closes_the_alerts_and_tells_the_workers(
+        app, scene, phone_of, clock):
+    _enrol(scene, phone_of, second_grace_minutes=30)
+    _move_to(app, clock, _at(11, 0))
+    _move_to(app, clock, _at(12, 0))
+    _move_to(app, clock, _at(12, 30))
+    [alert] = _missed_alerts()
+    clock.current = _at(12, 40)
+    assert phone_of(scene.resident_user).post("/api/v1/me/check-in", {}).status_code == 200
+    db.session.expire_all()
+    assert db.session.get(Alert, alert.id).status == "closed"
+    assert scene.worker.id in notified_user_ids("check_in_all_well")
+    open_about_her = db.session.scalars(select(Alert).where(Alert.resident_id == scene.resident.id,
+                                                            Alert.status.in_(("open", "acknowledged")))).all()
+    assert open_about_her == []  # the core loop's alert about the welfare check is closed too
+    escalations = len(notified_user_ids("alert_escalated"))
+    _move_to(app, clock, _at(15, 0))
+    assert len(notified_user_ids("alert_escalated")) == escalations  # nothing escalates any more

@@ -13,8 +13,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from backend.accounts.models import User
+from backend.alerts.models import ENDED_STATUSES, Alert
 from backend.alerts.services.alerts import raise_alert
-from backend.alerts.services.timeline import grid_workers
+from backend.alerts.services.escalation import stop_escalation
+from backend.alerts.services.timeline import add_step, grid_workers
 from backend.common.i18n import pick
 from backend.common.offline import occurred_time
 from backend.common.time import now
@@ -23,6 +25,7 @@ from backend.extensions import db
 from backend.help_requests.models import HelpRequest
 from backend.help_requests.services import deadlines
 from backend.help_requests.services.timeline import add_event, locked_request, move
+from backend.matching import kinds as matching_kinds
 from backend.matching.services import dispatch
 from backend.notifications import timers
 from backend.notifications.services.outbox import Contact, notify
@@ -184,7 +187,23 @@ def _stop_chain(resident: Resident, day: date, check: CheckIn) -> None:
     if missed.alert_id is not None:
         for worker in grid_workers(resident.household.building.grid_id):
             notify(kinds.CHECK_IN_ALL_WELL.code, user=worker, params=params, data=data)
+    _close_alerts(missed)
     missed.stage, missed.stopped_at, missed.check_in_id = "stopped", now(), check.id
+
+
+def _close_alerts(missed: MissedCheckIn) -> None:
+    """The chain's alert, and the core loop's about its welfare check nobody took, are closed: they
+    stop escalating (the resident checked in), their timelines say why."""
+    alerts = db.session.scalars(select(Alert).where(
+        Alert.resident_id == missed.resident_id, Alert.status.not_in(ENDED_STATUSES),
+        Alert.kind.in_((kinds.MISSED_CHECK_IN.code, matching_kinds.UNMATCHED.code))))
+    for alert in alerts:
+        ours = alert.id == missed.alert_id or (
+            missed.welfare_request_id is not None and alert.data.get("help_request_id") == missed.welfare_request_id)
+        if ours:
+            stop_escalation(alert)
+            alert.status, alert.next_escalation_at = "closed", None
+            add_step(alert, "closed", reason="checked_in", at=now())
 
 
 def _cancel_welfare_check(request_id: int) -> None:

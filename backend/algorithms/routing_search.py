@@ -297,9 +297,9 @@ class Search:
     def runs(self, size: int):
         """Or-opt's moves for a route of `size` stops as flat arrays (kind × run start × gap, in
         that order, only the pairs that are moves), kept per size: the run's kind, its first
-        position, the gap, its first and last position in walking order, its length and step
-        (+1 or −1), and where to read, in the walks between positions flattened, the legs its
-        taking out joins and leaves and those its putting in adds and replaces."""
+        position, the gap, and where to read, in the walks between positions flattened, the legs
+        its taking out joins and leaves and those its putting in adds and replaces (its first and
+        last stop in walking order)."""
         cached = self.run_arrays.get(size)
         if cached is None:
             length = np.array([run[0] for run in self.RUNS])[:, None, None]
@@ -315,8 +315,7 @@ class Search:
             first, last = np.where(backwards, last_pos, first_pos), np.where(backwards, first_pos, last_pos)
             width = size + 2
             cached = self.run_arrays[size] = (
-                kind, row, gap, first, last, length[kind, 0, 0], np.where(backwards, -1, 1),
-                (first_pos - 1) * width + first_pos, last_pos * width + last_pos + 1,
+                kind, row, gap, (first_pos - 1) * width + first_pos, last_pos * width + last_pos + 1,
                 (first_pos - 1) * width + last_pos + 1,
                 gap * width + first, last * width + gap + 1, gap * width + gap + 1)
         return cached
@@ -328,43 +327,43 @@ class Search:
         the latest arrival after it (moving the run earlier, the old one, which taking the run out
         can only push back): a move that passes is on time, by the triangle inequality and because
         arriving earlier never hurts."""
-        p = self.p
         size = len(order)
         if size < 2:
             return None
-        ext, finish, latest, walk = timing.ext, timing.finish, timing.latest, timing.walk.ravel()
-        kind, row, gap, first, last, length, step, joined, left, joins, into, out, replaced = self.runs(size)
+        walk = timing.walk.ravel()
+        kind, row, gaps, joined, left, joins, into, out, replaced = self.runs(size)
         gain = walk.take(joined) + walk.take(left) - walk.take(joins)
-        into, out = walk.take(into), walk.take(out)
-        delta = into + out - walk.take(replaced) - gain
-        # Only the improving moves are timed.
+        delta = walk.take(into) + walk.take(out) - walk.take(replaced) - gain
+        # Only the moves that shorten the walk are timed, shortest walk first, until one fits.
         better = np.flatnonzero(delta < -IMPROVES)
         if not len(better):
             return None
-        kind, row, gap, first, last, length, step = (values[better] for values in
-                                                     (kind, row, gap, first, last, length, step))
-        into, out, moved_delta = into[better], out[better], delta[better]
-        early, late, service = p.early_a[ext], p.late_a[ext], p.service_a[ext]
-        walk = walk.reshape(size + 2, size + 2)
-        start = np.maximum(finish[gap] + into, early[first])
-        fits = start <= late[first] + EPS
-        t, prev = start + service[first], first
-        for k in (1, 2):
-            more = k < length
-            pos = np.where(more, prev + step, prev)
-            start = np.maximum(t + walk[prev, pos], early[pos])
-            fits &= ~more | (start <= late[pos] + EPS)
-            t, prev = np.where(more, start + service[pos], t), pos
-        fits &= t + out <= latest[gap + 1] + EPS
-        if not fits.any():
-            return None
-        best = int(np.argmin(np.where(fits, moved_delta, np.inf)))
-        run_length, backwards = self.RUNS[int(kind[best])]
-        first_index, gap = int(row[best]), int(gap[best])
-        moved = order[first_index: first_index + run_length]
-        rest = order[:first_index] + order[first_index + run_length:]
-        at = gap if gap < first_index else gap - run_length
-        return rest[:at] + (moved[::-1] if backwards else moved) + rest[at:]
+        better = better[np.argsort(delta.take(better), kind="stable")]
+        nodes, finish, latest = timing.nodes, timing.finish_list, timing.latest_list
+        for move in better.tolist():
+            run_length, backwards = self.RUNS[int(kind[move])]
+            first_index, gap = int(row[move]), int(gaps[move])
+            if self.run_fits(nodes, finish, latest, first_index, run_length, backwards, gap):
+                moved = order[first_index: first_index + run_length]
+                rest = order[:first_index] + order[first_index + run_length:]
+                at = gap if gap < first_index else gap - run_length
+                return rest[:at] + (moved[::-1] if backwards else moved) + rest[at:]
+        return None
+
+    def run_fits(self, nodes, finish, latest, first_index, run_length, backwards, gap) -> bool:
+        """Whether the run order[first_index:first_index + run_length] (reversed if backwards), put
+        in `gap`, keeps its windows and reaches the stop after the gap by its latest arrival."""
+        p = self.p
+        travel, early, late, service = p.travel, p.early, p.late, p.service
+        run = nodes[first_index + 1: first_index + 1 + run_length]
+        t, prev = finish[gap], nodes[gap]
+        for node in (run[::-1] if backwards else run):
+            arrival = t + travel[prev][node]
+            start = arrival if arrival > early[node] else early[node]
+            if start > late[node] + EPS:
+                return False
+            t, prev = start + service[node], node
+        return t + travel[prev][nodes[gap + 1]] <= latest[gap + 1] + EPS
 
     def reversals(self, size: int):
         """2-opt's moves for a route of `size` stops as flat arrays (first < last position, in that

@@ -32,9 +32,9 @@ from backend.extensions import db
 from backend.notifications import kinds, timers
 from backend.notifications.channels import base as channels
 from backend.notifications.channels import sms
-from backend.notifications.models import Delivery
 from backend.notifications.services import delivery as deliveries
 from backend.notifications.services import health
+from backend.notifications.services.delivery import ClaimedDelivery
 from backend.notifications.services.outbox import WAKE_CHANNEL
 
 log = logging.getLogger(__name__)
@@ -130,7 +130,7 @@ class Worker:
         recorded = self._record(self.pushes.take_finished())  # may make new deliveries due (SMS instead)
         return len(claimed) + ended + recorded + len(self.pushes)
 
-    def _start(self, claimed: list[Delivery]) -> None:
+    def _start(self, claimed: list[ClaimedDelivery]) -> None:
         """Pushes to the pool; the others (SMS) one at a time, each recorded at once."""
         one_by_one = []
         for item in claimed:
@@ -186,12 +186,13 @@ class Worker:
         self.totals.deliveries += len(finished)
         return len(finished)
 
-    def _send(self, item) -> channels.Outcome:
+    def _send(self, item: ClaimedDelivery) -> channels.Outcome:
         try:
             kind = kinds.get(item.notification.kind)
         except kinds.UnknownKind as error:
             return channels.Outcome("failed", None, str(error))
-        return channels.send(item, item.notification, kind, self.config)
+        delivery = deliveries.loaded(item)
+        return channels.send(delivery, delivery.notification, kind, self.config)
 
     def fire_timers(self) -> int:
         lease = timedelta(seconds=self.config["WORKER_LEASE_SECONDS"])
@@ -223,7 +224,7 @@ class PushesInFlight:
         self.concurrency = max(1, concurrency)
         self.low_water = max(2 * self.concurrency, batch_size // 2)
         self._pool: ThreadPoolExecutor | None = None
-        self._items: dict[Future, Delivery] = {}
+        self._items: dict[Future, ClaimedDelivery] = {}
         self._finished: list[tuple[int, int, channels.Outcome]] = []
         self._unfinished = 0
         self._changed = threading.Condition()
@@ -231,7 +232,7 @@ class PushesInFlight:
     def __len__(self) -> int:
         return len(self._items) + len(self._finished)
 
-    def start(self, item: Delivery, sender, message, lease_seconds: float, app_config) -> None:
+    def start(self, item: ClaimedDelivery, sender, message, lease_seconds: float, app_config) -> None:
         if self._pool is None:
             self._pool = ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="linli-push")
         # The lease, in this process's own time: a push still queued when it runs out is left to
@@ -243,7 +244,7 @@ class PushesInFlight:
         self._items[future] = item
         future.add_done_callback(self._one_finished)
 
-    def add_finished(self, item: Delivery, outcome: channels.Outcome) -> None:
+    def add_finished(self, item: ClaimedDelivery, outcome: channels.Outcome) -> None:
         """An outcome known without sending, recorded with the others."""
         self._finished.append((item.id, item.attempts, outcome))
 
@@ -279,7 +280,7 @@ class PushesInFlight:
                 finished.append((item.id, item.attempts, outcome))
         return finished
 
-    def cancel_unstarted(self) -> list[Delivery]:
+    def cancel_unstarted(self) -> list[ClaimedDelivery]:
         """Take back the pushes still queued (the worker is stopping); their deliveries."""
         cancelled = [future for future in self._items if future.cancel()]
         return [self._items.pop(future) for future in cancelled]

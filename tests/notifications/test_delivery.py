@@ -7,7 +7,7 @@ from sqlalchemy import select
 from backend.extensions import db
 from backend.notifications.channels import base as channels
 from backend.notifications.channels.base import Outcome
-from backend.notifications.models import Delivery, Notification, NotificationPreference, PushSubscription
+from backend.notifications.models import Delivery, NotificationPreference, PushSubscription
 from backend.notifications.services.delivery import claim_deliveries, record_outcome, retry_delay
 from backend.notifications.services.outbox import Contact, notify
 from tests.factories import (
@@ -285,4 +285,6 @@ def test_deliveries_of_a_safety_notification_are_claimed_first(app, ordinary_kin
     db.session.commit()
     claimed, _ = claim_deliveries(1, timedelta(seconds=60))
     assert [d.notification_id for d in claimed] == [sos.id]
-    assert isinstance(claimed[0].notification, Notification)
+    # What sending needs comes with the claim: the kind, the recipient's number and language.
+    assert (claimed[0].notification.kind, claimed[0].notification.phone, claimed[0].notification.language,
+            claimed[0].attempts) == ("test_sos", volunteer.phone, volunteer.language, 1)

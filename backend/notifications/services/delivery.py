@@ -7,12 +7,13 @@ message twice, never zero times; the PWA de-duplicates by notification id).
 """
 import logging
 import random
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, select, tuple_, update
+from sqlalchemy import Integer, any_, bindparam, delete, func, select, tuple_, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import contains_eager, joinedload
-from sqlalchemy.orm.attributes import set_committed_value
 
 from backend.accounts.models import User, UserRole
 from backend.common.time import now
@@ -41,52 +42,129 @@ def retry_delay(attempts: int, retry_after: float | None, base: float, cap: floa
     return max(delay, MIN_RETRY_SECONDS)
 
 
-def claim_deliveries(limit: int, lease: timedelta) -> tuple[list[Delivery], int]:
+@dataclass(frozen=True, slots=True)
+class PushTarget:
+    """The browser subscription a push delivery goes to: what sending it needs."""
+
+    endpoint: str
+    p256dh: str
+    auth: str
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedNotification:
+    """What sending a notification needs, read in the claim: no ORM object, no lazy load."""
+
+    id: int
+    kind: str
+    params: dict
+    data: dict
+    urgency: str
+    topic: str | None
+    is_safety: bool
+    expires_at: datetime
+    community_id: int | None
+    language: str
+    phone: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedDelivery:
+    """A delivery this worker holds until `lease_until`; `attempts` counts this attempt."""
+
+    id: int
+    notification_id: int
+    channel: str
+    attempts: int
+    lease_until: datetime
+    notification: ClaimedNotification
+    push_subscription: PushTarget | None
+
+
+def claim_deliveries(limit: int, lease: timedelta) -> tuple[list[ClaimedDelivery], int]:
     """Take up to `limit` due deliveries (safety first) for this worker, leased for `lease`,
     in one committed transaction; the ones whose notification expired become `expired` instead.
-    Returns the claimed deliveries (notification, recipient and subscription loaded) and how
-    many expired.
+    Returns the claimed deliveries, with what sending them needs, and how many expired.
 
     PostgreSQL: rows locked by another claiming worker are skipped (FOR UPDATE SKIP LOCKED).
-    SQLite: the transaction starts with BEGIN IMMEDIATE, so claims take turns."""
+    SQLite: the transaction starts with BEGIN IMMEDIATE, so claims take turns.
+
+    Plain rows, not ORM objects: a batch is read in one query and the worker spends no time
+    building and tracking objects it only reads (that was half its database time per push)."""
     moment = now()
-    rows = db.session.scalars(
-        select(Delivery).join(Delivery.notification)
-        .where(Delivery.status.in_(UNFINISHED), Delivery.next_attempt_at <= moment)
-        .order_by(Notification.is_safety.desc(), Delivery.next_attempt_at, Delivery.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True, of=Delivery)
-        # One query, not five: the rows a batch needs come in a single round trip (the
-        # recipients' roles, which sending never needs, are not loaded).
-        .options(contains_eager(Delivery.notification).joinedload(Notification.recipient).lazyload(User.role_rows),
-                 joinedload(Delivery.push_subscription))
-        .execution_options(populate_existing=True)
-    ).unique().all()
-    claimed, ended = [], []
-    for delivery in rows:
-        if delivery.notification.expires_at <= moment:
-            _finish(delivery, "expired", "the notification expired before it was delivered")
-            ended.append(delivery.notification)
-        else:
-            claimed.append(delivery)
-    if claimed:  # one UPDATE for the batch, mirrored on the loaded rows (cheaper than "evaluate")
+    deliveries, notifications = Delivery.__table__, Notification.__table__
+    users, subscriptions = User.__table__, PushSubscription.__table__
+    # Which ones: the narrowest query that can order them, its rows locked (and read as locked,
+    # so as current as the lock). What sending them needs is then read for these few only, not
+    # for the whole backlog that was sorted.
+    due = (select(deliveries.c.id, deliveries.c.notification_id, deliveries.c.channel, deliveries.c.attempts,
+                  deliveries.c.push_subscription_id, deliveries.c.next_attempt_at)
+           .join(notifications, notifications.c.id == deliveries.c.notification_id)
+           .where(deliveries.c.status.in_(UNFINISHED), deliveries.c.next_attempt_at <= moment)
+           .order_by(notifications.c.is_safety.desc(), deliveries.c.next_attempt_at, deliveries.c.id)
+           .limit(limit)
+           .with_for_update(skip_locked=True, of=deliveries)
+           .cte("due"))
+    rows = db.session.execute(
+        select(due.c.id, due.c.notification_id, due.c.channel, due.c.attempts,
+               notifications.c.kind, notifications.c.params, notifications.c.data, notifications.c.urgency,
+               notifications.c.topic, notifications.c.is_safety, notifications.c.expires_at,
+               notifications.c.community_id, notifications.c.recipient_user_id, notifications.c.contact_language,
+               notifications.c.contact_phone, users.c.language, users.c.phone,
+               subscriptions.c.endpoint, subscriptions.c.p256dh, subscriptions.c.auth)
+        .select_from(due.join(notifications, notifications.c.id == due.c.notification_id)
+                     .outerjoin(users, users.c.id == notifications.c.recipient_user_id)
+                     .outerjoin(subscriptions, subscriptions.c.id == due.c.push_subscription_id))
+        .order_by(notifications.c.is_safety.desc(), due.c.next_attempt_at, due.c.id)
+    ).all()
+    lease_until = moment + lease
+    claimed, expired = [], []
+    for row in rows:
+        if row.expires_at <= moment:
+            expired.append(row)
+            continue
+        user_id = row.recipient_user_id
+        notification = ClaimedNotification(
+            id=row.notification_id, kind=row.kind, params=row.params or {}, data=row.data or {},
+            urgency=row.urgency, topic=row.topic, is_safety=row.is_safety, expires_at=row.expires_at,
+            community_id=row.community_id,
+            language=row.language if user_id is not None else (row.contact_language or "zh-CN"),
+            phone=row.phone if user_id is not None else row.contact_phone)
+        target = PushTarget(row.endpoint, row.p256dh, row.auth) if row.endpoint is not None else None
+        claimed.append(ClaimedDelivery(id=row.id, notification_id=row.notification_id, channel=row.channel,
+                                       attempts=row.attempts + 1, lease_until=lease_until,
+                                       notification=notification, push_subscription=target))
+    if claimed:
         db.session.execute(
-            update(Delivery).where(Delivery.id.in_([delivery.id for delivery in claimed]))
-            .values(status="sending", attempts=Delivery.attempts + 1, lease_until=moment + lease,
-                    next_attempt_at=moment + lease)
-            .execution_options(synchronize_session=False))
-        for delivery in claimed:
-            set_committed_value(delivery, "status", "sending")
-            set_committed_value(delivery, "attempts", delivery.attempts + 1)
-            set_committed_value(delivery, "lease_until", moment + lease)
-            set_committed_value(delivery, "next_attempt_at", moment + lease)
-    for notification in dict.fromkeys(ended):
-        _after_delivery_ended(notification, moment)
+            update(deliveries).where(_among(deliveries.c.id, [delivery.id for delivery in claimed]))
+            .values(status="sending", attempts=deliveries.c.attempts + 1, lease_until=lease_until,
+                    next_attempt_at=lease_until))
+    if expired:
+        db.session.execute(
+            update(deliveries).where(_among(deliveries.c.id, [row.id for row in expired]))
+            .values(status="expired", lease_until=None,
+                    last_error="the notification expired before it was delivered"))
+        for notification_id, kind in dict.fromkeys((row.notification_id, row.kind) for row in expired):
+            if _has_after_effects(kind):
+                _after_delivery_ended(db.session.get(Notification, notification_id), moment)
     db.session.commit()
-    return claimed, len(ended)
+    return claimed, len(expired)
 
 
-def release(delivery: Delivery) -> None:
+def loaded(claim: ClaimedDelivery) -> Delivery:
+    """A claimed delivery as the ORM object channels are handed for a send one at a time (SMS):
+    its notification, recipient and push subscription loaded, in a transaction ended before the
+    send (no transaction stays open while a channel talks to the outside world)."""
+    delivery = db.session.scalars(
+        select(Delivery).where(Delivery.id == claim.id)
+        .options(joinedload(Delivery.notification).joinedload(Notification.recipient).lazyload(User.role_rows),
+                 joinedload(Delivery.push_subscription))
+        .execution_options(populate_existing=True)).unique().one()
+    db.session.commit()
+    return delivery
+
+
+def release(delivery: ClaimedDelivery) -> None:
     """Give back a claimed delivery this worker did not start (it is stopping)."""
     db.session.execute(
         update(Delivery)
@@ -95,7 +173,7 @@ def release(delivery: Delivery) -> None:
     db.session.commit()
 
 
-def lease_holds(delivery: Delivery) -> bool:
+def lease_holds(delivery: ClaimedDelivery) -> bool:
     """Whether this worker's lease on a claimed delivery still runs (else another may take it)."""
     return delivery.lease_until is not None and now() < delivery.lease_until
 
@@ -123,15 +201,17 @@ def record_outcomes(results: list[tuple[int, int, Outcome]]) -> None:
 def _record_delivered(attempts: list[tuple[int, int]], moment: datetime) -> None:
     """The common case in a few statements whatever the number: the deliveries still held are
     marked delivered and their subscriptions working."""
-    kind = select(Notification.kind).where(Notification.id == Delivery.notification_id).scalar_subquery()
+    deliveries, notifications = Delivery.__table__, Notification.__table__
+    kind = select(notifications.c.kind).where(notifications.c.id == deliveries.c.notification_id).scalar_subquery()
     held = db.session.execute(
-        update(Delivery)
-        .where(tuple_(Delivery.id, Delivery.attempts).in_(attempts), Delivery.status == "sending")
+        update(deliveries)
+        .where(_attempts_among(deliveries, attempts), deliveries.c.status == "sending")
         .values(status="delivered", lease_until=None, delivered_at=moment)
-        .returning(Delivery.notification_id, Delivery.push_subscription_id, kind)).all()
+        .returning(deliveries.c.notification_id, deliveries.c.push_subscription_id, kind)).all()
     subscription_ids = sorted({row[1] for row in held if row[1]})
     if subscription_ids:
-        db.session.execute(update(PushSubscription).where(PushSubscription.id.in_(subscription_ids))
+        subscriptions = PushSubscription.__table__
+        db.session.execute(update(subscriptions).where(_among(subscriptions.c.id, subscription_ids))
                            .values(last_success_at=moment, failure_count=0))
     # A delivered message alerts nobody; only kinds with secret params have more to do.
     secret_kinds = {code for code in {row[2] for row in held} if getattr(_kind_or_none(code), "secret_params", None)}
@@ -195,6 +275,34 @@ def _kind_or_none(code: str) -> kinds.Kind | None:
         return kinds.get(code)
     except kinds.UnknownKind:
         return None
+
+
+def _on_postgresql() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def _among(column, ids: list[int]):
+    """`column IN ids`. On PostgreSQL as one array parameter: the statement's text is the same
+    whatever the number, so it is prepared and planned once, not once per batch."""
+    if _on_postgresql():
+        return column == any_(bindparam(None, ids, type_=ARRAY(Integer)))
+    return column.in_(ids)
+
+
+def _attempts_among(deliveries, attempts: list[tuple[int, int]]):
+    """`(id, attempts) IN attempts`, on PostgreSQL as two array parameters (see _among)."""
+    if _on_postgresql():
+        ids, numbers = zip(*attempts)
+        return tuple_(deliveries.c.id, deliveries.c.attempts).in_(
+            select(func.unnest(bindparam(None, list(ids), type_=ARRAY(Integer))),
+                   func.unnest(bindparam(None, list(numbers), type_=ARRAY(Integer)))))
+    return tuple_(deliveries.c.id, deliveries.c.attempts).in_(attempts)
+
+
+def _has_after_effects(code: str) -> bool:
+    """Whether a delivery of this kind ending can mean more work (see _after_delivery_ended)."""
+    kind = _kind_or_none(code)
+    return kind is not None and bool(kind.secret_params or kind.alert_when_undelivered)
 
 
 def _short(text: str | None) -> str | None:

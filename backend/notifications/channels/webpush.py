@@ -42,6 +42,34 @@ GENERIC_TEXTS = {
 }
 
 
+class _PushSession(requests.Session):
+    """A requests session that reads the environment once per push service, not per request.
+
+    requests looks up the proxy variables (and no_proxy) in os.environ and ~/.netrc on every
+    request: at hundreds of pushes a second that was a fifth of each push thread's time. Here the
+    proxies and CA bundle the environment gives for a push service's origin are read on its first
+    push and kept; ~/.netrc is not read (its credentials would replace the VAPID Authorization)."""
+
+    def __init__(self):
+        super().__init__()
+        self.trust_env = False
+        self._environment: dict[tuple[str, str], tuple[dict, str | None]] = {}
+
+    def merge_environment_settings(self, url, proxies, stream, verify, cert):
+        parts = urlsplit(url)
+        origin = (parts.scheme, parts.netloc)
+        environment = self._environment.get(origin)
+        if environment is None:
+            environment = (requests.utils.get_environ_proxies(url),
+                           os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE"))
+            self._environment[origin] = environment
+        environment_proxies, ca_bundle = environment
+        proxies = {**environment_proxies, **(proxies or {})}
+        if (verify is True or verify is None) and ca_bundle:
+            verify = ca_bundle
+        return super().merge_environment_settings(url, proxies, stream, verify, cert)
+
+
 class _Connections:
     """This process's HTTP session (a connection pool per push service) and VAPID headers.
 
@@ -50,7 +78,7 @@ class _Connections:
     def __init__(self, pool_size: int):
         self.pid = os.getpid()
         self.pool_size = pool_size
-        self.session = requests.Session()
+        self.session = _PushSession()
         adapter = HTTPAdapter(pool_connections=8, pool_maxsize=pool_size)
         self.session.mount("https://", adapter)
         self.session.mount("http://", adapter)

@@ -21,7 +21,7 @@ the code costs when the machine lets it run (the niced run on a busy machine wai
 BENCH_ROUTING_ORTOOLS_SECONDS shrink a run for a quick look.
 
 Targets: mean gap ≤ 0.03 and max ≤ 0.08 for n ≤ 30; mean ≤ 0.05 for n = 50; 0 violations;
-p99 ≤ 100 ms. About 4 minutes, mostly OR-Tools' 200 s: run it under `nice -n 19` on a shared
+p99 ≤ 100 ms. About 4 minutes, mostly OR-Tools' 200 s: run it under `nice` on a shared
 machine (OR-Tools' limit is wall clock: a busy machine gives it fewer iterations).
 
 Run: .venv/bin/python -m benchmarks.routing   → benchmarks/results/routing.json

@@ -207,3 +207,24 @@ def test_a_request_nobody_may_be_offered_stays_open_and_goes_to_the_grid_worker(
     [alert] = db.session.scalars(select(Alert)).all()
     assert alert.data == {"help_request_id": request.id, "reason_id": "no_candidates"}
     assert not pending_wave_timers(request.id)
+
+
+def test_cancelling_an_escalated_request_closes_its_alert_so_it_stops_escalating(app, clock, scene, phone_of,
+                                                                                   make_client):
+    volunteers_in_a_row(scene.community, scene.grid, 2)
+    request = ask(phone_of(scene.resident_user), {"urgency": "urgent"})
+    request_id, resident_phone = request.id, scene.resident_user.phone
+    clock.advance(minutes=30)
+    run_worker(app)
+    assert status_of(request_id) == "escalated"
+    [alert] = db.session.scalars(select(Alert).where(Alert.kind == "help_request_unmatched")).all()
+    alert_id = alert.id
+    phone = make_client().login(resident_phone)  # the worker's rounds ended the test's session
+    assert phone.post(f"/api/v1/help-requests/{request_id}/cancel", {"reason": "不用了"}).status_code == 200
+    db.session.expire_all()
+    closed = db.session.get(Alert, alert_id)
+    assert closed.status == "closed" and closed.next_escalation_at is None
+    escalated = len(notified_user_ids("alert_escalated"))
+    clock.advance(hours=3)
+    run_worker(app)
+    assert len(notified_user_ids("alert_escalated")) == escalated  # nobody is called about it any more

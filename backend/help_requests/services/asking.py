@@ -198,7 +198,7 @@ def cancel_request(user: User, request_id: int, reason: str | None) -> RequestVi
         data["provider_id"] = provider_id
     move(request, "cancelled", actor=user, occurred_at=moment, reason=reason, data=data)
     matching.stage_close_offers(request.id)
-    deadlines.stage_ended(request)
+    deadlines.stage_cancelled(request, user)
     if volunteer_id is not None:
         deadlines.tell_volunteer_cancelled(request, volunteer_id)
     if "provider_id" in data:

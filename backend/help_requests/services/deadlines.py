@@ -99,17 +99,28 @@ def stage_completed(request: HelpRequest, moment: datetime) -> None:
     timers.schedule(UNCONFIRMED_TIMER, due, owner(request.id))
 
 
-def stage_confirmed(request: HelpRequest, actor: User) -> None:
-    """Confirmed: no alert any more, and one already raised about it is closed (it stops escalating)."""
-    timers.cancel(owner(request.id), UNCONFIRMED_TIMER)
+def _close_alerts(request: HelpRequest, kind: str, reason: str, actor: User | None) -> None:
+    """Open alerts of `kind` about this request are closed (they stop escalating), saying why."""
     alerts = db.session.scalars(select(Alert).where(
-        Alert.kind == kinds.UNCONFIRMED.code, Alert.resident_id == request.resident_id,
-        Alert.status.not_in(ENDED_STATUSES)))
+        Alert.kind == kind, Alert.resident_id == request.resident_id, Alert.status.not_in(ENDED_STATUSES)))
     for alert in alerts:
         if alert.data.get("help_request_id") == request.id:
             stop_escalation(alert)
             alert.status, alert.next_escalation_at = "closed", None
-            add_step(alert, "closed", actor=actor, reason="help_request_confirmed", at=now())
+            add_step(alert, "closed", actor=actor, reason=reason, at=now())
+
+
+def stage_confirmed(request: HelpRequest, actor: User) -> None:
+    """Confirmed: no alert any more, and one already raised about it is closed (it stops escalating)."""
+    timers.cancel(owner(request.id), UNCONFIRMED_TIMER)
+    _close_alerts(request, kinds.UNCONFIRMED.code, "help_request_confirmed", actor)
+
+
+def stage_cancelled(request: HelpRequest, actor: User | None) -> None:
+    """Cancelled: its timers end, and an alert that nobody could be found for it is closed — there
+    is nothing left to arrange (an expired request's alert stays: nobody helped)."""
+    stage_ended(request)
+    _close_alerts(request, matching_kinds.UNMATCHED.code, "help_request_cancelled", actor)
 
 
 @timers.timer_handler(EXPIRY_TIMER)

@@ -165,8 +165,17 @@ function wirePushPanel(container) {
     const context = panel.closest("[data-push-context]")?.dataset.pushContext;
     on.textContent = t(context === "volunteer" ? "push.turn_on_volunteer" : "push.turn_on");
     on.hidden = false;
-    afterPaint().then(() => importModule(() => import("./push.js"))).then(({ showPushPanel }) => showPushPanel(panel));
+    afterPaint().then(() => loadPushPanel(panel));
   }
+}
+
+// push.js can fail to arrive when the phone went offline before the service worker had it: the
+// turn-on button stays as it is, and the panel is tried again once the network is back (never an
+// unhandled error).
+function loadPushPanel(panel) {
+  importModule(() => import("./push.js")).then(({ showPushPanel }) => showPushPanel(panel), () => {
+    window.addEventListener("online", () => loadPushPanel(panel), { once: true });
+  });
 }
 
 // Messages from the service worker. The listener is added when this module loads, before the

@@ -27,6 +27,8 @@ def test_a_preference_change_made_offline_waits_and_is_sent_after_reconnecting(o
     submit_sign_in(page, family.resident_phone, DEMO_PASSWORD)
     expect(page.get_by_role("heading", level=1)).to_have_text("您好，王奶奶")
     page.get_by_role("link", name="设置").click()
+    # Settings is usable once the server's copy has loaded; only then does the phone lose signal.
+    expect(page.get_by_role("checkbox", name="高对比度（黑底白字）")).to_be_enabled()
     page.context.set_offline(True)
     page.get_by_role("checkbox", name="高对比度（黑底白字）").check()
     expect(page.locator("[data-outbox-pending]")).to_have_text("有 1 条待发送")

@@ -14,7 +14,7 @@ from backend.community.models import Community
 from backend.community.services import staff_reason, visible_grid_ids
 from backend.errors import DomainError, InvalidInput, NotFound
 from backend.extensions import db
-from backend.people.models import ConsentRecord, ProxyLink, Resident
+from backend.people.models import ConsentRecord, ProxyLink, ProxyScope, Resident
 
 STATUS_VIEW = frozenset({"id", "address_as", "building_label", "status", "away_until"})
 PROFILE_VIEW = STATUS_VIEW | {
@@ -149,3 +149,13 @@ def end_link(link: ProxyLink, user: User) -> None:
     for scope in link.scopes:
         if scope.withdrawn_at is None:
             scope.withdrawn_at, scope.withdrawn_by_id = moment, user.id
+
+
+def proxies_holding(resident_id: int, scope: str) -> list[User]:
+    """The resident's proxies who hold `scope` now (active link, consent not withdrawn), enabled
+    accounts only, in id order."""
+    return list(db.session.scalars(
+        select(User).join(ProxyLink, ProxyLink.proxy_user_id == User.id)
+        .join(ProxyScope, ProxyScope.link_id == ProxyLink.id)
+        .where(ProxyLink.resident_id == resident_id, ProxyLink.ended_at.is_(None), ProxyScope.withdrawn_at.is_(None),
+               ProxyScope.scope == scope, User.is_enabled.is_(True)).order_by(User.id)).unique())

@@ -29,8 +29,8 @@ from backend.matching import kinds as matching_kinds
 from backend.matching.services import dispatch
 from backend.notifications import timers
 from backend.notifications.services.outbox import Contact, notify
-from backend.people.models import ConsentRecord, ProxyLink, ProxyScope, Resident
-from backend.people.services.access import add_audit, community_of, resident_access
+from backend.people.models import ConsentRecord, Resident
+from backend.people.services.access import add_audit, community_of, proxies_holding, resident_access
 from backend.safety import kinds
 from backend.safety.models import CheckIn, CheckInEnrolment, MissedCheckIn
 
@@ -152,11 +152,7 @@ def check_in(user: User, resident_id: int | None, data: dict) -> "EnrolmentView"
 
 def _told_family(resident: Resident) -> tuple[list[User], list[Contact]]:
     """Proxies with receive_alerts (enabled accounts), and the emergency contacts."""
-    proxies = list(db.session.scalars(
-        select(User).join(ProxyLink, ProxyLink.proxy_user_id == User.id)
-        .join(ProxyScope, ProxyScope.link_id == ProxyLink.id)
-        .where(ProxyLink.resident_id == resident.id, ProxyLink.ended_at.is_(None), ProxyScope.withdrawn_at.is_(None),
-               ProxyScope.scope == "receive_alerts", User.is_enabled.is_(True)).order_by(User.id)).unique())
+    proxies = proxies_holding(resident.id, "receive_alerts")
     contacts = [Contact(name=c.name, phone=c.phone, language=c.language) for c in resident.emergency_contacts]
     return proxies, contacts
 

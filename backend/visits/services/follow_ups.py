@@ -15,7 +15,8 @@ from backend.alerts.services.alerts import raise_alert
 from backend.alerts.services.timeline import admins_of, grid_workers
 from backend.extensions import db
 from backend.notifications.services.outbox import notify
-from backend.people.models import ProxyLink, ProxyScope, Resident
+from backend.people.models import Resident
+from backend.people.services.access import proxies_holding
 from backend.visits import kinds
 from backend.visits.models import Visit
 
@@ -54,22 +55,13 @@ def not_home_twice(visit: Visit, actor: User) -> int | None:
     return alert.id if alert is not None else None
 
 
-def summary_readers(resident_id: int) -> list[User]:
-    """The resident's proxies who may read visit summaries: active links, the scope not withdrawn."""
-    return list(db.session.scalars(
-        select(User).join(ProxyLink, ProxyLink.proxy_user_id == User.id)
-        .join(ProxyScope, ProxyScope.link_id == ProxyLink.id)
-        .where(ProxyLink.resident_id == resident_id, ProxyLink.ended_at.is_(None), ProxyScope.withdrawn_at.is_(None),
-               ProxyScope.scope == "view_visit_summaries", User.is_enabled.is_(True)).order_by(User.id)).unique())
-
-
 def send_summary(visit: Visit, summary: str) -> int:
     """The summary to each visited resident's summary readers (a proxy of two residents hears once
     per resident); returns how many were told."""
     told = 0
     for record in visit.residents:
         resident = db.session.get(Resident, record.resident_id)
-        for reader in summary_readers(resident.id):
+        for reader in proxies_holding(resident.id, "view_visit_summaries"):
             notify(kinds.VISIT_SUMMARY.code, user=reader, params={"address_as": resident.address_as, "summary": summary},
                    data={"visit_id": visit.id, "resident_id": resident.id}, community_id=visit.community_id)
             told += 1

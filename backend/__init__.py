@@ -30,7 +30,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     from backend.accounts.services import load_session_user, unauthorized
     from backend.common.sqlite import configure_sqlite_engine
-    from backend.extensions import api, db, limiter, login_manager, migrate
+    from backend.extensions import api, compress, db, limiter, login_manager, migrate
     from backend.notifications import vapid
 
     import_models()
@@ -44,6 +44,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.user_loader(load_session_user)
     login_manager.unauthorized_handler(unauthorized)
     limiter.init_app(app)
+    compress.init_app(app)
     api.init_app(app)
     vapid.init_app(app)  # production without VAPID keys stops here, not at the first push
 

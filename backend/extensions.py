@@ -1,4 +1,5 @@
 """Unbound extension singletons; `create_app` binds them to an app."""
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -32,6 +33,10 @@ db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 login_manager = LoginManager()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+# Compresses the PWA's own files only (backend/pwa.py marks its views): the API's answers carry
+# personal data next to what the caller typed, the mix that compression side channels (BREACH)
+# feed on, and are small.
+compress = Compress()
 
 
 class LinliApi(Api):

@@ -11,13 +11,13 @@ import re
 from html import escape
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, current_app, send_from_directory
+from flask import Blueprint, Response, abort, current_app, request, send_from_directory
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.routing import PathConverter
 
 from backend.community.models import Community
-from backend.extensions import db
+from backend.extensions import compress, db
 
 log = logging.getLogger(__name__)
 
@@ -56,12 +56,14 @@ MIMETYPES = {".webmanifest": "application/manifest+json"}
 
 
 @pwa_blueprint.get("/")
+@compress.compressed()
 def index():
     """The PWA's shell."""
     return _shell()
 
 
 @pwa_blueprint.get("/sw.js")
+@compress.compressed()
 def service_worker():
     """The service worker, with the current shell's version and files written in."""
     template = (current_app.config["PWA_DIR"] / "sw.js").read_text(encoding="utf-8")
@@ -74,6 +76,7 @@ def service_worker():
 
 
 @pwa_blueprint.get("/<shell_path:path>")
+@compress.compressed()
 def asset(path: str):
     """A file of the PWA, or the shell for an app path such as /link/<code>."""
     if path == "index.html":
@@ -82,12 +85,28 @@ def asset(path: str):
     if (directory / path).is_file():
         # Revalidated on every use (ETag): without a service worker (iOS WeChat) a heuristic
         # HTTP cache would otherwise mix files of two versions.
-        response = send_from_directory(directory, path, mimetype=MIMETYPES.get(Path(path).suffix))
+        response = send_from_directory(directory, path, mimetype=MIMETYPES.get(Path(path).suffix),
+                                       conditional=False)
         response.headers["Cache-Control"] = "no-cache"
-        return response
+        return _whole(response)
     if "." in path.rsplit("/", 1)[-1]:
         abort(404)
     return _shell()
+
+
+def _whole(response: Response) -> Response:
+    """`response` read into memory (the app's files are tens of KB at most), with an ETag from
+    its bytes and answered 304 when the browser already has them. Sent as a stream it could
+    only be compressed chunk by chunk, without a validator to revalidate with; whole, it is
+    compressed at once and keeps an ETag of its own (`"<hash>:br"`), which flask-compress checks
+    against If-None-Match after compressing. An uncompressed answer (a small file, an image, a
+    browser that asks for none) is checked here."""
+    response.direct_passthrough = False
+    body = response.get_data()
+    response.close()  # the file it was reading
+    response.set_data(body)
+    response.set_etag(hashlib.sha256(body).hexdigest()[:32])
+    return response.make_conditional(request)
 
 
 def service_phone() -> str | None:

@@ -1,11 +1,14 @@
 """Serving the PWA: the shell at / and at app paths, its files, the manifest and service worker,
 and JSON 404s under /api/."""
 import base64
+import gzip
 import hashlib
 import json
 import re
 import shutil
 import struct
+
+import brotli
 
 from backend import create_app
 from backend.extensions import db
@@ -307,3 +310,48 @@ def test_every_catalogue_entry_is_one_well_formed_string():
                 json.loads(found.group(2))
             except ValueError as error:
                 raise AssertionError(f"{name}: {line.strip()}: {error}") from None
+
+
+def test_the_apps_files_are_sent_compressed_to_a_browser_that_asks(client):
+    make_community()
+    db.session.commit()
+    for path, algorithm, decompress in (("/app/main.js", "br", brotli.decompress),
+                                        ("/styles/main.css", "gzip", gzip.decompress),
+                                        ("/", "br", brotli.decompress),
+                                        ("/sw.js", "br", brotli.decompress)):
+        plain = client.get(path).get_data()
+        with client.get(path, headers={"Accept-Encoding": algorithm}) as response:
+            assert response.status_code == 200, path
+            assert response.headers["Content-Encoding"] == algorithm, path
+            assert "Accept-Encoding" in response.headers["Vary"], path
+            body = response.get_data()
+            assert int(response.headers["Content-Length"]) == len(body) < len(plain) / 2, path
+            assert decompress(body) == plain, path
+    # A browser that asks for none gets the bytes as they are.
+    with client.get("/app/main.js", headers={"Accept-Encoding": "identity"}) as response:
+        assert "Content-Encoding" not in response.headers
+        assert response.get_data() == (BASE_DIR / "pwa" / "app" / "main.js").read_bytes()
+
+
+def test_a_file_the_browser_already_has_is_answered_not_modified(client):
+    for accept in ("br, gzip", "identity"):
+        first = client.get("/app/router.js", headers={"Accept-Encoding": accept})
+        etag = first.headers["ETag"]
+        again = client.get("/app/router.js", headers={"Accept-Encoding": accept, "If-None-Match": etag})
+        assert again.status_code == 304, accept
+        assert again.get_data() == b""
+        changed = client.get("/app/router.js", headers={"Accept-Encoding": accept, "If-None-Match": '"other"'})
+        assert changed.status_code == 200 and changed.get_data() == first.get_data(), accept
+    # An image is not worth compressing but is revalidated all the same.
+    icon = client.get("/icons/icon-192.png", headers={"Accept-Encoding": "br"})
+    assert "Content-Encoding" not in icon.headers
+    assert client.get("/icons/icon-192.png", headers={"If-None-Match": icon.headers["ETag"]}).status_code == 304
+
+
+def test_api_answers_are_never_compressed(client):
+    user = make_user(make_community(), "resident", name="王奶奶")
+    client.login(user)
+    response = client.get("/api/v1/me", headers={"Accept-Encoding": "br, gzip"})
+    assert response.status_code == 200
+    assert "Content-Encoding" not in response.headers
+    assert response.get_json()["display_name"] == "王奶奶"

@@ -22,7 +22,11 @@ function isAdmin() {
   return signedInUser().roles.includes("admin");
 }
 
-/** Risk tag code → its words in the page's language (a tag the community no longer has: its code). */
+/**
+ * The community's risk tags, with `label(code)` (its words in the page's language; a tag the
+ * community no longer has: its code) and `order(codes)` (the community's own order of its tags,
+ * so a rule reads 「独居 + 高龄」 as the resident screens list them, not in the codes' order).
+ */
 async function tagLabels() {
   const community = await load("/api/v1/communities/current");
   const tags = community.ok ? community.body.risk_tags : [];
@@ -30,17 +34,23 @@ async function tagLabels() {
     const tag = tags.find((term) => term.code === code);
     return tag ? termLabel(tag) : code;
   };
-  return { tags, label };
+  const rank = (code) => {
+    const index = tags.findIndex((term) => term.code === code);
+    return index === -1 ? tags.length : index;
+  };
+  const order = (codes) => [...codes].sort((a, b) => rank(a) - rank(b));
+  return { tags, label, order };
 }
 
 /** Whom the rule is about: 「独居 + 高龄」, or 「其他有标签的居民」 for a rule without tags. */
-export function ruleWho(rule, label) {
-  return rule.tags.length ? rule.tags.map(label).join(t("worker.rules.tag_joiner")) : t("worker.rules.any_tag");
+export function ruleWho(rule, labels) {
+  return rule.tags.length ? labels.order(rule.tags).map(labels.label).join(t("worker.rules.tag_joiner"))
+    : t("worker.rules.any_tag");
 }
 
 /** The rule in words: 「独居 + 高龄：每 7 天」, 「留守妇女：头 30 天每 7 天，之后每 14 天」. */
-export function ruleWords(rule, label) {
-  const who = ruleWho(rule, label);
+export function ruleWords(rule, labels) {
+  const who = ruleWho(rule, labels);
   if (rule.first_interval_days && rule.first_period_days) {
     return t("worker.rules.staged", { who, period: rule.first_period_days, first: rule.first_interval_days,
       days: rule.interval_days });
@@ -57,20 +67,21 @@ function button(text, onClick) {
   return element;
 }
 
-function ruleRow(rule, label, ask) {
+function ruleRow(rule, labels, ask) {
   const item = document.createElement("li");
   item.className = "visit-rule";
   const words = document.createElement("p");
   words.className = "visit-rule-words";
-  words.textContent = ruleWords(rule, label);
+  words.textContent = ruleWords(rule, labels);
   item.append(words);
   if (isAdmin()) {
-    const who = ruleWho(rule, label);
+    const who = ruleWho(rule, labels);
     const edit = document.createElement("a");
-    edit.className = "button button-secondary list-button";
+    edit.className = "button button-secondary";
     edit.href = `/worker/visit-rules/${rule.id}`;
     edit.textContent = t("worker.rules.edit_named", { who });
-    item.append(edit, button(t("worker.rules.delete_named", { who }), (opener) => ask(opener, rule, ruleWords(rule, label))));
+    const remove = button(t("worker.rules.delete_named", { who }), (opener) => ask(opener, rule, ruleWords(rule, labels)));
+    item.append(edit, remove);
   }
   return item;
 }
@@ -124,7 +135,7 @@ export async function showVisitRules(params, options) {
       return;
     }
     slot(screen, "empty").hidden = rules.body.length > 0;
-    slot(screen, "list").replaceChildren(...rules.body.map((rule) => ruleRow(rule, labels.label, ask)));
+    slot(screen, "list").replaceChildren(...rules.body.map((rule) => ruleRow(rule, labels, ask)));
   };
   if (admin) {
     ask = deleteConfirmation(screen, refresh);
@@ -235,6 +246,6 @@ export async function showVisitRule([ruleId], options) {
     submit: (body) => ["PATCH", `${RULES}/${rule.id}`, body],
     announcement: t("worker.rules.saved"),
   });
-  slot(screen, "heading").textContent = t("worker.rules.edit_of", { rule: ruleWords(rule, labels.label) });
+  slot(screen, "heading").textContent = t("worker.rules.edit_of", { rule: ruleWords(rule, labels) });
   return null;
 }

@@ -80,7 +80,8 @@ function ruleRow(rule, labels, ask) {
     edit.className = "button button-secondary";
     edit.href = `/worker/visit-rules/${rule.id}`;
     edit.textContent = t("worker.rules.edit_named", { who });
-    const remove = button(t("worker.rules.delete_named", { who }), (opener) => ask(opener, rule, ruleWords(rule, labels)));
+    const remove = button(t("worker.rules.delete_named", { who }),
+      (opener) => ask(opener, rule, ruleWords(rule, labels)));
     item.append(edit, remove);
   }
   return item;

@@ -5,12 +5,18 @@ on her phone, newest first, with who came — and never the staff notes — and 
 notification opens the same screen; a relative without the scope has no link and no screen; read
 once online, the summaries show offline with 最后更新."""
 import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
 
+from backend.extensions import db
+from backend.community.models import Household
+from backend.visits.models import Visit, VisitResident
+
 from tests.e2e.test_install_and_offline import SERVICE_WORKER_ACTIVATED
-from tests.e2e.test_worker_home import _heading, _sign_in_as
+from tests.e2e.test_worker_home import _heading, _sign_in_as, _with_app
 from tests.e2e.visits import (
     NEEDS, STAFF_NOTES, VOLUNTEER_SUMMARY, WORKER_SUMMARY, Kin, expect_both_summaries, make_kin, record_visits,
 )
@@ -41,7 +47,7 @@ def test_the_daughter_reads_the_summaries_newest_first_and_never_the_staff_notes
     expect_both_summaries(page)
     expect(_cards(page).get_by_role("heading", level=2)).to_have_count(2)  # each visit's date and time
     screen = page.locator("#screen")
-    for staff_only in ("煤气", "维修师傅", NEEDS, "concern", "gas"):
+    for staff_only in (STAFF_NOTES, "煤气", NEEDS, "concern", "gas"):
         expect(screen).not_to_contain_text(staff_only)
     tab.screenshot("visit-summaries-daughter")
 
@@ -99,4 +105,41 @@ def test_the_summaries_read_online_show_offline_with_when_they_were_fetched(open
         tab.screenshot("visit-summaries-offline")
     finally:
         page.context.set_offline(False)
+    assert tab.page_errors == []
+
+
+def _visited_every_fortnight(live_server, kin, count):
+    """`count` earlier visits with summaries, a fortnight apart (set up directly: the API takes
+    visits at most 72 hours old)."""
+    shanghai = ZoneInfo("Asia/Shanghai")
+
+    def make():
+        household = db.session.get(Household, kin.household_id)
+        for n in range(1, count + 1):
+            at = datetime.now(shanghai).replace(hour=10, minute=0, second=0, microsecond=0) - timedelta(days=14 * n)
+            visit = Visit(community_id=household.building.grid.community_id, grid_id=household.building.grid_id,
+                          household_id=household.id, occurred_at=at, local_date=at.date(), recorded_at=at, seen=True,
+                          summary=f"第 {n} 次以前的走访：一切都好。")
+            visit.residents.append(VisitResident(resident_id=kin.resident_id, outcome="met"))
+            db.session.add(visit)
+        db.session.commit()
+    _with_app(live_server, make)
+
+
+def test_older_summaries_come_twenty_at_a_time_with_show_more(open_tab, kin, live_server):
+    record_visits(open_tab, kin)
+    _visited_every_fortnight(live_server, kin, 23)
+    tab = open_tab("/")
+    page = tab.page
+    _sign_in_as(page, kin.daughter_phone, "您好，王丽")
+    page.get_by_role("link", name="走访小结").click()
+    expect(_cards(page)).to_have_count(20)
+    expect(_cards(page).first).to_contain_text(VOLUNTEER_SUMMARY)
+    expect(page.get_by_text("一共 25 次，这里是最近的 20 次。")).to_be_visible()
+    page.get_by_role("button", name="显示更多").click()
+    expect(_cards(page)).to_have_count(25)
+    expect(_cards(page).nth(20).get_by_role("heading")).to_be_focused()  # the first one added
+    expect(_cards(page).last).to_contain_text("第 23 次以前的走访：一切都好。")
+    expect(page.get_by_role("button", name="显示更多")).to_be_hidden()
+    expect(page.get_by_text("一共 25 次", exact=False)).to_have_count(0)
     assert tab.page_errors == []

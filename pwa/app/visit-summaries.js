@@ -6,6 +6,7 @@
 
 import { formatDateTime, t } from "./i18n.js";
 import { cachedRead } from "./offline-data.js";
+import { navigate } from "./router.js";
 import { showScreen, slot } from "./screen.js";
 import { signedInUser } from "./session.js";
 
@@ -36,7 +37,11 @@ function card(summary) {
 
 /** `/visits`, `/for/<id>/visits`: the summaries, newest first, 20 at a time with 「更多」. */
 export async function showVisitSummaries(subject, options) {
-  const path = (page) => `/api/v1/residents/${residentIdOf(subject)}/visit-summaries?page=${page}&per_page=${PER_PAGE}`;
+  const residentId = residentIdOf(subject);
+  if (!residentId) { // a resident account not (or no longer) tied to a resident record
+    return navigate("/", { replace: true });
+  }
+  const path = (page) => `/api/v1/residents/${residentId}/visit-summaries?page=${page}&per_page=${PER_PAGE}`;
   const first = await cachedRead(path(1));
   const screen = showScreen("visit-summaries", "visits.title", options).firstElementChild;
   slot(screen, "home").href = subject.base || "/";

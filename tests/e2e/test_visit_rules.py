@@ -1,7 +1,9 @@
 """The visit rules screen in Chromium (issue 7): an admin adds a staged rule and reads it back in
 words, sees the server's refusal of a staged rule with one number in the error summary, changes a
 rule and deletes one after a confirmation; a worker reads the rules, most frequent first, with
-nothing to change them with, and the API refuses them anyway."""
+nothing to change them with, and the API refuses them anyway; offline the rules show from this
+phone's cache and a new rule waits, as typed, for the network."""
+import re
 from dataclasses import dataclass
 
 import pytest
@@ -9,10 +11,13 @@ from playwright.sync_api import expect
 
 from backend.extensions import db
 from backend.visits.models import VisitRule
+from tests.e2e.test_install_and_offline import SERVICE_WORKER_ACTIVATED
 from tests.e2e.test_worker_home import _heading, _sign_in_as, _with_app
 from tests.factories import make_admin, make_community, make_grid, make_worker
 
 pytestmark = pytest.mark.browser
+
+LAST_UPDATED = re.compile(r"^最后更新 \d\d:\d\d$")
 
 
 @dataclass(frozen=True)
@@ -134,4 +139,35 @@ def test_a_worker_reads_the_rules_but_has_nothing_to_change_them_with(open_tab, 
                                 headers={"X-CSRF-Token": token})
     assert refused.status == 403 and refused.json()["reason"] not in ("csrf_missing", "csrf_invalid")
     assert len(_rules(page)) == 2
+    assert tab.page_errors == []
+
+
+def test_offline_the_rules_show_from_the_cache_and_a_new_rule_waits_for_the_network(open_tab, office):
+    tab = open_tab("/")
+    page = tab.page
+    _sign_in_as(page, office.admin_phone, "您好，规则管理员")
+    assert page.evaluate(SERVICE_WORKER_ACTIVATED) == "activated"
+    page.get_by_role("link", name="走访规则").click()
+    expect(page.locator(".visit-rule-words")).to_have_count(2)
+    page.get_by_role("link", name="添加规则").click()
+    expect(page.get_by_label("独居")).to_be_visible()  # the community's tags, read once online
+    page.get_by_role("link", name="返回走访规则").click()
+    page.context.set_offline(True)
+    try:
+        assert page.reload().from_service_worker
+        expect(page.locator(".visit-rule-words")).to_have_text(["独居 + 高龄：每 7 天", "其他有标签的居民：每 30 天"])
+        expect(page.locator("[data-outbox-offline]")).to_have_text(LAST_UPDATED)
+        page.get_by_role("link", name="添加规则").click()
+        page.get_by_label("失能").check()
+        page.get_by_label("每隔几天走访一次", exact=True).fill("7")
+        page.get_by_role("button", name="添加规则").click()
+        expect(page.get_by_role("alert")).to_contain_text("需要联网")
+        expect(page.get_by_label("每隔几天走访一次", exact=True)).to_have_value("7")  # kept as typed
+    finally:
+        page.context.set_offline(False)
+    page.get_by_role("button", name="添加规则").click()
+    expect(page.locator("#status")).to_have_text("规则已添加。")
+    expect(page.locator(".visit-rule-words")).to_have_text([
+        "独居 + 高龄：每 7 天", "失能：每 7 天", "其他有标签的居民：每 30 天"])
+    assert [rule[0] for rule in _rules(page)].count(["disabled"]) == 1
     assert tab.page_errors == []

@@ -101,7 +101,11 @@ function deleteConfirmation(screen, refresh) {
     opener?.focus();
   });
   handleForm(form, {
-    submit: () => api("DELETE", `${RULES}/${rule.id}`),
+    async submit() {
+      const answer = await api("DELETE", `${RULES}/${rule.id}`);
+      // Gone already (another admin deleted it) is what was wanted: show the list as it is now.
+      return answer.status === 404 ? { ok: true, status: 204 } : answer;
+    },
     async done() {
       form.hidden = true;
       screen.append(form);

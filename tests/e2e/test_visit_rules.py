@@ -1,6 +1,6 @@
 """The visit rules screen in Chromium (issue 7): an admin adds a staged rule and reads it back in
 words, sees the server's refusal of a staged rule with one number in the error summary, changes a
-rule and deletes one after a confirmation; a worker reads the rules, most frequent first, with
+rule and deletes one after a confirmation (and one another admin deleted meanwhile); a worker reads the rules, most frequent first, with
 nothing to change them with, and the API refuses them anyway; offline the rules show from this
 phone's cache and a new rule waits, as typed, for the network."""
 import re
@@ -117,6 +117,15 @@ def test_an_admin_adds_a_staged_rule_is_refused_half_a_stage_changes_and_deletes
     expect(page.locator("#status")).to_have_text("规则已删除。")
     expect(page.locator(".visit-rule-words")).to_have_text(["留守妇女 + 低保：每 21 天", "其他有标签的居民：每 30 天"])
     assert [rule[0] for rule in _rules(page)] == [["left_behind_woman", "low_income"], []]
+
+    # A rule another admin deleted meanwhile: deleting it too just shows the list as it is now.
+    page.get_by_role("button", name="删除「其他有标签的居民」").click()
+    [other] = [rule["id"] for rule in page.request.get("/api/v1/visit-rules").json() if rule["tags"] == []]
+    token = page.request.get("/api/v1/auth/csrf").json()["csrf_token"]
+    assert page.request.delete(f"/api/v1/visit-rules/{other}", headers={"X-CSRF-Token": token}).status == 204
+    page.get_by_role("button", name="确认删除").click()
+    expect(page.locator("#status")).to_have_text("规则已删除。")
+    expect(page.locator(".visit-rule-words")).to_have_text(["留守妇女 + 低保：每 21 天"])
     assert tab.page_errors == [] and tab.foreign_requests() == [] and tab.csp_violations() == []
 
 

@@ -3,7 +3,8 @@ summary and staff notes, and a volunteer records a companionship visit, both thr
 recording screens are tested elsewhere); the daughter, who holds view_visit_summaries, reads both
 on her phone, newest first, with who came — and never the staff notes — and the inbox's
 notification opens the same screen; a relative without the scope has no link and no screen; read
-once online, the summaries show offline with 最后更新."""
+once online, the summaries show offline with 最后更新; older ones come 20 at a time; the resident
+reads her own, and before any visit is told there are none."""
 import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -142,4 +143,20 @@ def test_older_summaries_come_twenty_at_a_time_with_show_more(open_tab, kin, liv
     expect(_cards(page).last).to_contain_text("第 23 次以前的走访：一切都好。")
     expect(page.get_by_role("button", name="显示更多")).to_be_hidden()
     expect(page.get_by_text("一共 25 次", exact=False)).to_have_count(0)
+    assert tab.page_errors == []
+
+
+def test_the_resident_reads_her_own_summaries_and_before_any_visit_is_told_there_are_none(open_tab, kin):
+    tab = open_tab("/")
+    page = tab.page
+    _sign_in_as(page, kin.resident_phone, "您好，王奶奶")
+    page.get_by_role("link", name="走访小结").click()
+    expect(_heading(page)).to_have_text("走访小结")
+    expect(page.get_by_text("还没有走访小结。上门看望后，这里会写上几句。")).to_be_visible()
+    expect(_cards(page)).to_have_count(0)
+    record_visits(open_tab, kin)
+    page.reload()
+    expect_both_summaries(page)
+    expect(page.get_by_text("还没有走访小结", exact=False)).to_be_hidden()
+    assert page.url.endswith("/visits") and "/for/" not in page.url
     assert tab.page_errors == []

@@ -40,6 +40,9 @@ SCREENS = {
     "offers": ("volunteer", "volunteer", "/"),
     # The worker's help requests that need them (escalated, nobody to offer them to).
     "worker_requests": ("worker", "worker", "/worker/requests"),
+    # Issue 7: the resident's own visit summaries (a care screen) and the visit rules.
+    "visit_summaries": ("resident", "resident", "/visits"),
+    "visit_rules": ("worker", "worker", "/worker/visit-rules"),
 }
 LIGHTHOUSE_SCREENS = ["resident_home", "volunteer_home", "worker_home", "inbox"]
 LIGHTHOUSE_RUNS = 3
@@ -48,7 +51,7 @@ REPORTS = Path(__file__).resolve().parent / "results" / "pwa_weight"  # each Lig
 GZIP_LEVEL = 6  # gzip's own default, and what a reverse proxy is usually set to
 KB = 1000  # the issue's unit: 1 KB = 1,000 bytes
 TARGETS = {"care_js_gz": 50 * KB, "js_gz": 100 * KB, "total_gz": 200 * KB}
-CARE_SCREENS = {"resident_home", "proxy_home", "inbox", "ask_for_help"}
+CARE_SCREENS = {"resident_home", "proxy_home", "inbox", "ask_for_help", "visit_summaries"}
 
 
 def _origin(url: str) -> str:

@@ -22,7 +22,8 @@ NOT_HOME_TWICE = register_alert(AlertKind(
 ))
 
 # The visit's plain summary, to each proxy with view_visit_summaries. The lock screen shows the
-# title only; the summary (which may say how the resident is) appears in the app.
+# title only; the summary (which may say how the resident is) appears in the app, and a tap opens
+# the family's summaries screen for that resident.
 VISIT_SUMMARY = register(Kind(
     code="visit_summary",
     texts={"zh-CN": ("{address_as}的走访小结", "{summary}"),
@@ -31,7 +32,7 @@ VISIT_SUMMARY = register(Kind(
     channels=("inapp", "push"),
     ttl=timedelta(days=7),
     topic="visit-summary-{resident_id}",
-    url="/notifications",
+    url="/for/{resident_id}/visits",
 ))
 
 # A worker hands a household visit to a volunteer. The lock screen shows the building and the

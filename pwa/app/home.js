@@ -19,15 +19,16 @@ const errorsModule = () => import("./errors.js");
 
 /**
  * Whose home is shown, and what may be done there. A proxy asks for help and presses SOS only
- * with request_help and sees requests only with view_status (DESIGN.md §4); "I'm OK" is the
- * resident's own daily sign of life, so nobody presses it for them.
+ * with request_help, sees requests only with view_status and visit summaries only with
+ * view_visit_summaries (DESIGN.md §4); "I'm OK" is the resident's own daily sign of life, so
+ * nobody presses it for them.
  */
 export function subjectFor(user, residentId = null) {
   if (residentId === null && user.roles.includes("resident")) {
     return {
       name: user.resident?.address_as || user.display_name, actingFor: false, base: "",
       gridWorkerPhone: user.resident?.grid_worker_phone || null, communityPhone: user.community_phone,
-      may: { askForHelp: true, imOk: true, sos: true, requests: true },
+      may: { askForHelp: true, imOk: true, sos: true, requests: true, visits: true },
     };
   }
   const link = user.proxy_for.find((entry) => entry.resident_id === residentId);
@@ -40,7 +41,7 @@ export function subjectFor(user, residentId = null) {
     gridWorkerPhone: link.grid_worker_phone || null, communityPhone: user.community_phone,
     may: {
       askForHelp: scopes.has("request_help"), imOk: false, sos: scopes.has("request_help"),
-      requests: scopes.has("view_status"),
+      requests: scopes.has("view_status"), visits: scopes.has("view_visit_summaries"),
     },
   };
 }
@@ -110,6 +111,7 @@ function showCareHome(user, subject, options) {
   const offers = {
     "ask-for-help": subject.may.askForHelp, "im-ok": subject.may.imOk, sos: subject.may.sos,
     requests: subject.may.requests, services: true, // 身边的服务: browsing shows nothing of the resident
+    visits: subject.may.visits,
   };
   for (const [name, allowed] of Object.entries(offers)) {
     const item = screen.querySelector(`[data-offer="${name}"]`);
@@ -134,7 +136,7 @@ function showCareHome(user, subject, options) {
     afterPaint().then(() => importWith(() => import("./requests.js"), [formsModule, errorsModule]))
       .then(({ fillHomeRequests }) => fillHomeRequests(section, subject));
   }
-  if (!subject.may.askForHelp && !subject.may.requests) {
+  if (!subject.may.askForHelp && !subject.may.requests && !subject.may.visits) {
     const note = slot(screen, "no-scopes");
     note.textContent = t("home.no_scopes", { name: subject.name });
     note.hidden = false;

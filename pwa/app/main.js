@@ -99,6 +99,10 @@ route(/^\/help-requests\/(\d+)\/?$/, signedIn(async ([requestId]) => {
   return mine(user.roles.includes("volunteer") ? `/tasks/${requestId}` : "/");
 }));
 // end of help requests
+// visit summaries: a relative with view_visit_summaries reads their resident's, a resident their own
+route(/^(?:\/for\/(\d+))?\/visits\/?$/, aboutSubject(mayDo("visits",
+  lazy(() => import("./visit-summaries.js"), "showVisitSummaries"))));
+// end of visit summaries
 // neighbourhood services: a resident's own, a relative's for the resident (distance from their home),
 // and the same list for volunteers, workers and providers
 const serviceScreens = () => import("./services.js");
@@ -156,6 +160,12 @@ route(/^\/alerts\/?$/, staff(alertScreens, "showAlerts"));
 route(/^\/alerts\/(\d+)\/?$/, staff(alertScreens, "showAlert"));
 route(/^\/roster\/?$/, staff(() => import("./roster.js"), "showRoster"));
 // end of alerts and the roster
+// visit rules: staff read them, admins change them
+const visitRuleScreens = () => import("./worker-visit-rules.js");
+route(/^\/worker\/visit-rules\/?$/, staff(visitRuleScreens, "showVisitRules"));
+route(/^\/worker\/visit-rules\/new\/?$/, staff(visitRuleScreens, "showNewVisitRule"));
+route(/^\/worker\/visit-rules\/(\d+)\/?$/, staff(visitRuleScreens, "showVisitRule"));
+// end of visit rules
 configure({
   notFound: signedIn(showHome),
   after: () => showHelpPhone(helpPhoneFor(signedInUser()) ?? fallbackHelp()),

@@ -524,4 +524,17 @@ export default {
   "services.and": "、",
   "services.comma": "，",
   /* end of neighbourhood services */
+  /* visit summaries */
+  "visits.menu": "走访小结",
+  "visits.title": "走访小结",
+  "visits.their_title": "{name}的走访小结",
+  "visits.explain": "网格员或志愿者每次上门看望后，写给家人的几句话。最新的在最上面。",
+  "visits.none": "还没有走访小结。上门看望后，这里会写上几句。",
+  "visits.by_worker": "{name} 上门看望",
+  "visits.by_a_worker": "网格员上门看望",
+  "visits.by_volunteer": "志愿者 {name} 上门陪伴",
+  "visits.by_a_volunteer": "志愿者上门陪伴",
+  "visits.shown": "一共 {total} 次，这里是最近的 {shown} 次。",
+  "visits.more": "显示更多",
+  /* end of visit summaries */
 };

@@ -84,7 +84,8 @@ def test_the_summary_reaches_proxies_with_view_visit_summaries_only(scene, phone
     [sent] = db.session.scalars(select(Notification).where(Notification.kind == "visit_summary")).all()
     assert sent.params == {"address_as": "王奶奶", "summary": text} and "煤气" not in str(sent.params)
     inbox = phone_of(daughter).get("/api/v1/notifications").get_json()["items"]
-    assert [item["body"] for item in inbox if item["kind"] == "visit_summary"] == [text]
+    assert [(item["body"], item["url"]) for item in inbox if item["kind"] == "visit_summary"] == [
+        (text, f"/for/{grandma.id}/visits")]  # a tap opens the family's summaries of her
     assert son.id not in notified_user_ids("visit_summary")
 
 

@@ -5,8 +5,8 @@ from flask_login import current_user
 
 from backend.accounts.permissions import requires_roles
 from backend.extensions import Blueprint
-from backend.safety.schemas import CheckInInSchema, CheckInStatusSchema, EnrolInSchema
-from backend.safety.services import check_ins
+from backend.safety.schemas import CheckInInSchema, CheckInStatusSchema, DayListSchema, EnrolInSchema, TodayQuery
+from backend.safety.services import check_in_lists, check_ins
 
 blp = Blueprint("safety", __name__, url_prefix="/api/v1", description="Keeping people safe")
 
@@ -59,3 +59,16 @@ class MyCheckIn(MethodView):
     def post(self, body):
         """我很好: one tap (through the outbox with occurred_at); a second tap the same day changes nothing."""
         return check_ins.check_in(current_user, None, body)
+
+
+# Today's list for the grid's staff
+@blp.route("/check-ins/today")
+class TodaysCheckIns(MethodView):
+    @requires_roles(*STAFF)
+    @blp.arguments(TodayQuery, location="query")
+    @blp.response(200, DayListSchema)
+    def get(self, query):
+        """Enrolled residents of my grids and their day: missed first (the chain furthest on first),
+        then still to come, checked in, and not chased (away, in hospital…); counts per state."""
+        return check_in_lists.today_list(current_user, grid_id=query.get("grid_id"), state=query.get("state"),
+                                         page=query["page"], per_page=query["per_page"])

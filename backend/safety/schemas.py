@@ -2,8 +2,11 @@
 import marshmallow as ma
 
 from backend.common.fields import Text
+from backend.common.ids import ID_RANGE
 from backend.common.offline import OccurredAt
+from backend.common.pagination import MAX_PER_PAGE, PageQuery
 from backend.people.models import CONSENT_GIVERS
+from backend.safety.services.check_in_lists import STATES
 
 CLOCK = ma.validate.Regexp(r"^([01][0-9]|2[0-3]):[0-5][0-9]$", error="HH:MM")
 GRACE = ma.validate.Range(min=10, max=12 * 60)
@@ -38,3 +41,42 @@ class CheckInStatusSchema(ma.Schema):
     checked_in_today = ma.fields.Boolean(required=True)
     checked_in_at = ma.fields.AwareDateTime(allow_none=True, metadata={"description": "今天已报平安 HH:MM"})
     today = ma.fields.Date(required=True)
+
+
+# Today's list for the grid's staff (services/check_in_lists.py)
+class TodayQuery(PageQuery):
+    grid_id = ma.fields.Integer(validate=ID_RANGE)
+    state = ma.fields.String(validate=ma.validate.OneOf(STATES),
+                             metadata={"description": "only this state: missed, waiting, checked_in, paused"})
+    per_page = ma.fields.Integer(load_default=50, validate=ma.validate.Range(min=1, max=MAX_PER_PAGE))
+
+
+class DayEntrySchema(ma.Schema):
+    resident_id = ma.fields.Integer(required=True)
+    address_as = ma.fields.String(required=True)
+    grid_id = ma.fields.Integer(required=True)
+    building_label = ma.fields.String(required=True)
+    door_number = ma.fields.String(required=True)
+    deadline = ma.fields.String(required=True)
+    state = ma.fields.String(required=True, metadata={"description": "missed, waiting, checked_in or paused"})
+    chain_stage = ma.fields.String(allow_none=True,
+                                   metadata={"description": "while missed: reminded, welfare_check or workers_alerted"})
+    checked_in_at = ma.fields.AwareDateTime(allow_none=True)
+    via = ma.fields.String(allow_none=True, metadata={"description": "app or phone_call"})
+    resident_status = ma.fields.String(required=True)
+
+
+class DayCountsSchema(ma.Schema):
+    missed = ma.fields.Integer(required=True)
+    waiting = ma.fields.Integer(required=True)
+    checked_in = ma.fields.Integer(required=True)
+    paused = ma.fields.Integer(required=True)
+
+
+class DayListSchema(ma.Schema):
+    today = ma.fields.Date(required=True)
+    counts = ma.fields.Nested(DayCountsSchema, required=True)
+    items = ma.fields.List(ma.fields.Nested(DayEntrySchema), required=True)
+    total = ma.fields.Integer(required=True)
+    page = ma.fields.Integer(required=True)
+    per_page = ma.fields.Integer(required=True)

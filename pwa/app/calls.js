@@ -1,6 +1,5 @@
 // Screens that hand the person a phone call: SOS (the grid worker and 120, until the safety
-// issue gives SOS its own flow; it is never a "coming soon" page) and the plain page for
-// ask-for-help and I'm-OK until their issues land.
+// issue gives SOS its own flow; it is never a "coming soon" page).
 
 import { t } from "./i18n.js";
 import { callFor, fillCall } from "./home.js";
@@ -19,19 +18,6 @@ export function showSos(subject, options) {
     fillCall(link, call.phone, t(call.kind === "grid_worker" ? "sos.call_grid_worker" : "sos.call_community"));
   } else {
     slot(screen, "grid-worker-item").remove();
-  }
-  slot(screen, "home").href = homeOf(subject);
-}
-
-/** `/ask-for-help`, `/im-ok` and their `/for/<id>/…`: not built yet, so: call the grid worker. */
-export function showComingSoon(subject, options) {
-  const screen = showScreen("coming-soon", "soon.title", options);
-  const call = callFor(subject);
-  slot(screen, "explain").textContent = t(call?.kind === "community" ? "soon.explain_community" : "soon.explain");
-  if (call) {
-    fillCall(slot(screen, "call"), call.phone, t("soon.call"));
-  } else {
-    slot(screen, "call-item").remove();
   }
   slot(screen, "home").href = homeOf(subject);
 }

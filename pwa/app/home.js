@@ -98,6 +98,15 @@ export function wireElderSwitch(screen) {
   });
 }
 
+let imOkTap = null;
+
+/** When 我很好 was pressed on the home, once (null if it was not: the screen was opened otherwise). */
+export function takeImOkTap() {
+  const tapped = imOkTap;
+  imOkTap = null;
+  return tapped;
+}
+
 function showCareHome(user, subject, options) {
   const screen = showScreen("resident-home", "home.title", options);
   wireElderSwitch(screen);
@@ -121,6 +130,8 @@ function showCareHome(user, subject, options) {
       item.querySelector("a").href = `${subject.base}/${name}`;
     }
   }
+  // 我很好 is one tap: its moment is kept for the screen it opens, which sends it (im-ok.js).
+  screen.querySelector('[data-offer="im-ok"] a')?.addEventListener("click", () => { imOkTap = new Date(); });
   const call = callFor(subject);
   const callLink = slot(screen, "call");
   if (call) {

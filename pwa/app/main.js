@@ -1,7 +1,7 @@
 // The Linli PWA: applies this phone's display preferences, learns who is signed in, and routes
 // each address to its screen; the footer keeps the right phone number on every screen.
 
-import { showComingSoon, showSos, serverPhone } from "./calls.js";
+import { showSos, serverPhone } from "./calls.js";
 import { helpPhoneFor, showHome, showProxyHome, subjectOfPath } from "./home.js";
 import { showHelpPhone } from "./help-phone.js";
 import { startInbox } from "./inbox.js";
@@ -66,7 +66,9 @@ route(/^\/(?:inbox|notifications)\/?$/, signedIn(lazy(() => import("./inbox-scre
 // SOS opens even for someone not signed in: it offers the community's phone and 120.
 route(/^(?:\/for\/(\d+))?\/sos\/?$/, aboutSubject((subject, options) => showSos(subject, options),
   { needsSignIn: false }));
-route(/^(?:\/for\/(\d+))?\/im-ok\/?$/, aboutSubject(showComingSoon));
+// 我很好: the resident's own; a relative's /for/<id>/im-ok is their home (never offered to them)
+route(/^\/im-ok\/?$/, aboutSubject(lazy(() => import("./im-ok.js"), "showImOk")));
+route(/^\/for\/(\d+)\/im-ok\/?$/, signedIn(showProxyHome));
 // help requests: the resident's (or proxy's) ask flow and requests, the volunteer's tasks
 const askScreens = () => import("./ask.js");
 const requestScreens = () => import("./requests.js");
@@ -154,6 +156,9 @@ route(/^\/worker\/requests\/?$/, staff(workerRequestScreens, "showWorkerRequests
 route(/^\/worker\/requests\/(\d+)\/?$/, staff(workerRequestScreens, "showWorkerRequest"));
 route(/^\/worker\/callbacks\/?$/, staff(() => import("./worker-callbacks.js"), "showCallbacks"));
 route(/^\/worker\/plan\/?$/, staff(() => import("./worker-plan.js"), "showPlanTomorrow"));
+// daily check-ins: today's list and a resident's enrolment
+route(/^\/worker\/check-ins\/?$/, staff(() => import("./worker-check-ins.js"), "showCheckIns"));
+route(/^\/worker\/residents\/(\d+)\/check-in\/?$/, staff(() => import("./worker-check-ins.js"), "showEnrolment"));
 // end of worker screens
 // alerts (safety notifications link to /alerts/<id>) and the on-duty roster: workers and admins
 route(/^\/alerts\/?$/, staff(alertScreens, "showAlerts"));

@@ -218,7 +218,7 @@ export async function showResident([residentId], options) {
   slot(screen, "heading").textContent = t("worker.resident");
   for (const [name, path] of [["link-code", "link-code"], ["devices", "devices"], ["edit", "edit"],
     ["change-status", "status"], ["add-contact", "contacts/new"], ["add-consent", "consents/new"],
-    ["add-proxy", "proxies/new"]]) {
+    ["add-proxy", "proxies/new"], ["check-in", "check-in"]]) {
     slot(screen, name).href = `${base}/${path}`;
   }
   const ask = confirmations(screen, residentId);

@@ -36,8 +36,9 @@ def each_care_screen(tab, family):
     yield "sos"
     page.get_by_role("link", name="返回主页").click()
     page.get_by_role("link", name="我很好").click()  # 我要求助 has its own flow (test_accessibility_of_help.py)
-    expect(_heading(page)).to_have_text("这个功能马上就来")
-    yield "coming-soon"
+    expect(_heading(page)).to_have_text("我很好")
+    expect(page.get_by_text("您还没有开通每日报平安。想开通，请给网格员打电话。")).to_be_visible()
+    yield "im-ok-not-enrolled"
     page.get_by_role("link", name="返回主页").click()
     page.get_by_role("link", name="设置").click()
     expect(_heading(page)).to_have_text("设置")
@@ -81,7 +82,7 @@ def test_axe_finds_no_violations_and_elder_screens_reach_aaa_contrast(open_tab, 
         seen.append((screen, elder))
     # Resident and proxy screens are checked in elder mode; the others in the standard mode.
     assert dict(seen) == {
-        "resident-home": True, "sos": True, "coming-soon": True, "settings": True,
+        "resident-home": True, "sos": True, "im-ok-not-enrolled": True, "settings": True,
         "settings-high-contrast": True, "resident-home-high-contrast": True, "proxy-home": True,
         "placeholder-home": False, "settings-standard": False,
     }

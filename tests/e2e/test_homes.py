@@ -60,16 +60,18 @@ def test_sos_offers_to_call_the_grid_worker_and_120(open_tab, family):
     expect(page.get_by_role("heading", level=1)).to_have_text("您好，王奶奶")
 
 
-@pytest.mark.parametrize("button", ["我很好"])  # 我要求助 has its flow: test_ask_for_help.py
-def test_im_ok_says_it_is_coming_and_offers_the_grid_worker(open_tab, family, button):
+def test_im_ok_for_a_resident_not_enrolled_says_whom_to_call(open_tab, family):
     tab = _signed_in(open_tab, family.resident_phone, "您好，王奶奶")
     page = tab.page
-    page.get_by_role("link", name=button).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("这个功能马上就来")
+    page.get_by_role("link", name="我很好").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("我很好")
+    expect(page.get_by_text("您还没有开通每日报平安。想开通，请给网格员打电话。")).to_be_visible()
     call = page.get_by_role("main").locator(f'a[href="tel:{family.grid_worker_phone}"]')
     expect(call).to_be_visible()
+    expect(page.get_by_text("今天已报平安", exact=False)).to_have_count(0)
     page.get_by_role("link", name="返回主页").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("您好，王奶奶")
+    assert tab.page_errors == []
 
 
 def test_sos_opened_directly_works_without_signing_in(open_tab):

@@ -26,4 +26,5 @@ MATRIX = {
                                                                 body=lambda world: {}),
     "GET /api/v1/me/check-in": Expect(statuses={"resident": 200}),
     "POST /api/v1/me/check-in": Expect(statuses={"resident": 200}, params=_enrolled, body=lambda world: {}),
+    "GET /api/v1/check-ins/today": Expect(statuses={"worker": 200, "other_worker": 200, "admin": 200}),
 }

@@ -151,6 +151,15 @@ route(/^\/worker\/requests\/(\d+)\/?$/, staff(workerRequestScreens, "showWorkerR
 route(/^\/worker\/callbacks\/?$/, staff(() => import("./worker-callbacks.js"), "showCallbacks"));
 route(/^\/worker\/plan\/?$/, staff(() => import("./worker-plan.js"), "showPlanTomorrow"));
 // end of worker screens
+// visits: the due list, the day plan (the calendar's link target) and the visit record form
+const dayPlanScreens = () => import("./worker-day-plan.js");
+const visitRecordScreens = () => import("./visit-record.js");
+route(/^\/worker\/visits\/?$/, staff(() => import("./worker-visits.js"), "showWorkerVisits"));
+route(/^\/worker\/visits\/plan\/?$/, staff(dayPlanScreens, "showDayPlans"));
+route(/^\/worker\/visits\/plan\/(\d+)\/?$/, staff(dayPlanScreens, "showDayPlan"));
+route(/^\/worker\/visits\/record\/(\d+)\/?$/, staff(visitRecordScreens, "showWorkerVisitRecord"));
+route(/^\/volunteer\/visits\/(\d+)\/?$/, volunteerOnly(lazy(visitRecordScreens, "showVolunteerVisit")));
+// end of visits
 // alerts (safety notifications link to /alerts/<id>) and the on-duty roster: workers and admins
 route(/^\/alerts\/?$/, staff(alertScreens, "showAlerts"));
 route(/^\/alerts\/(\d+)\/?$/, staff(alertScreens, "showAlert"));

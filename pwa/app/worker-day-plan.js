@@ -12,6 +12,8 @@ import { showErrors } from "./errors.js";
 import { formatTime, t, translate } from "./i18n.js";
 import { navigate } from "./router.js";
 import { announce, slot } from "./screen.js";
+import { signedInUser } from "./session.js";
+import { cachePut } from "./store.js";
 import { keepVisitKits } from "./visit-record.js";
 import { load, workerScreen } from "./worker.js";
 import { dayText, householdTitle, localDay } from "./worker-visits.js";
@@ -208,6 +210,11 @@ export async function showDayPlan([planId], options) {
       return;
     }
     errorForm.querySelector("[data-error-summary]").hidden = true;
+    // The changed day is what this phone shows offline from now on, as if it had been read again.
+    const user = signedInUser();
+    if (user?.id) {
+      cachePut(user.id, path, answer.body).catch(() => {});
+    }
     draw(answer.body);
     announce(said);
     focus?.();

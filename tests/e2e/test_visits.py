@@ -98,7 +98,8 @@ def _stop_titles(page):
 
 def test_a_worker_plans_a_day_reorders_exports_and_records_a_visit_offline(open_tab, live_server):
     street = _street(live_server, "走访路")
-    (first, (first_id, first_door, first_name, first_resident)), (second, _), (third, _) = street.households.items()
+    (first, (first_id, first_door, first_name, first_resident)), (second, (_, _, second_name, _)), (third, _) = (
+        street.households.items())
     tab = open_tab("/")
     page = tab.page
     _sign_in_as(page, street.worker_phone, "您好，周网格员")
@@ -144,10 +145,26 @@ def test_a_worker_plans_a_day_reorders_exports_and_records_a_visit_offline(open_
     assert f"/worker/visits/plan/{plan_id}" in calendar
     assert first_name not in calendar and first_door not in calendar
 
-    # Into the field: no signal in the stairwell. The visit is recorded all the same.
+    # Printed, the day is one page: the route's stops with their times and names, no buttons,
+    # navigation or sketch.
+    page.emulate_media(media="print")
+    expect(page.locator(".masthead")).to_be_hidden()
+    expect(page.get_by_role("button", name="打印这一天")).to_be_hidden()
+    expect(page.locator(".route-svg")).to_be_hidden()
+    expect(page.locator(".route-stop").first.get_by_role("link", name="记录走访")).to_be_hidden()
+    expect(page.locator(".route-stop").first).to_contain_text(second_name)
+    expect(page.locator(".route-stop .route-time").first).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollHeight") < 1123  # one A4 page at 96 dpi
+    page.emulate_media(media="screen")
+
+    # Into the field: no signal in the stairwell. The day opens from this phone, and the visit is
+    # recorded all the same.
     assert page.evaluate(SERVICE_WORKER_ACTIVATED) == "activated"
     page.context.set_offline(True)
     try:
+        assert page.reload().from_service_worker
+        expect(page.locator(".route-stop h3").first).to_have_text(re.compile(rf"^第 1 户：{second}"))
+        expect(page.locator("[data-outbox-offline]")).to_contain_text("最后更新")
         page.locator(".route-stop", has_text=first).get_by_role("link", name="记录走访").click()
         expect(_heading(page)).to_have_text(f"记录走访：{first} {first_door}")
         page.get_by_label("见到了人").check()

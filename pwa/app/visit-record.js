@@ -14,38 +14,13 @@ import { formatDateTime, t, translate } from "./i18n.js";
 import { cachedRead } from "./offline-data.js";
 import { queueWrite } from "./outbox.js";
 import { announce, showScreen, slot } from "./screen.js";
-import { signedInUser } from "./session.js";
-import { cacheGet, cachePut } from "./store.js";
+import { keepVisitKits, keptKit } from "./visit-kits.js";
 
 const CHECKLIST = ["health", "mood", "eating", "medication", "gas", "electricity", "fall_hazards", "hygiene"];
 const CONCERNS = ["no_food", "unsafe_home", "abuse_or_neglect"];
 const SEEN = new Set(["met", "refused"]);
 // A household's due list covers this many days ahead when the form looks a household up itself.
 const LOOKUP_DAYS = 60;
-
-const kitPath = (kind, id) => `visit-kit:${kind}:${id}`;
-
-/**
- * Keep, for the signed-in person, what the form needs about each household (building, door, its
- * active residents with ids), read from a due list or a day plan: the form then opens offline.
- * `entries`: [{household_id, building_label, door_number, residents: [{id, address_as}]}].
- */
-export async function keepVisitKits(entries, kind = "household", idOf = (entry) => entry.household_id) {
-  const user = signedInUser();
-  if (!user?.id) {
-    return;
-  }
-  await Promise.all(entries.map((entry) => cachePut(user.id, kitPath(kind, idOf(entry)), {
-    household_id: entry.household_id, building_label: entry.building_label, door_number: entry.door_number ?? "",
-    residents: entry.residents,
-  }).catch(() => {})));
-}
-
-async function keptKit(kind, id) {
-  const user = signedInUser();
-  const entry = user?.id ? await cacheGet(user.id, kitPath(kind, id)).catch(() => null) : null;
-  return entry?.body ?? null;
-}
 
 /** The household's kit for a worker: kept on this phone, else found in the due list online. */
 async function householdKit(householdId) {
@@ -374,31 +349,4 @@ export async function showVolunteerVisit([delegationId], options) {
     ].filter(Boolean).join(" ");
   }
   recordForm(screen, kit, { path: `/api/v1/visit-delegations/${delegationId}/record`, worker: false });
-}
-
-/**
- * The volunteer home's list of visits handed to them (open ones, by due date), each a link to its
- * form; their households are kept on this phone so the form opens offline.
- */
-export async function showDelegatedVisits(section) {
-  const answer = await cachedRead("/api/v1/visit-delegations?status=open&per_page=50");
-  if (!answer.ok) {
-    return;
-  }
-  const items = answer.body.items;
-  section.hidden = items.length === 0;
-  await keepVisitKits(items, "delegation", (entry) => entry.id);
-  slot(section, "list").replaceChildren(...items.map((item) => {
-    const row = document.createElement("li");
-    const link = document.createElement("a");
-    link.className = "button button-secondary list-button";
-    link.href = `/volunteer/visits/${item.id}`;
-    link.textContent = t("visit.delegated_entry", {
-      place: item.building_label,
-      names: item.residents.map((resident) => resident.address_as).join(t("visit.list_separator")),
-      date: formatDateTime(`${item.due_on}T12:00:00+08:00`, { month: "long", day: "numeric" }),
-    });
-    row.append(link);
-    return row;
-  }));
 }

@@ -121,5 +121,5 @@ function showOffersAndTasks(screen) {
   }
   // Visits a worker handed to this volunteer (companionship visits), each with its record form.
   const visits = slot(screen, "visits");
-  painted.then(() => importModule(() => import("./visit-record.js"))).then((module) => module.showDelegatedVisits(visits));
+  painted.then(() => importModule(() => import("./visit-kits.js"))).then((module) => module.showDelegatedVisits(visits));
 }

@@ -14,7 +14,7 @@ import { navigate } from "./router.js";
 import { announce, slot } from "./screen.js";
 import { signedInUser } from "./session.js";
 import { cachePut } from "./store.js";
-import { keepVisitKits } from "./visit-record.js";
+import { keepVisitKits } from "./visit-kits.js";
 import { load, workerScreen } from "./worker.js";
 import { dayText, householdTitle, localDay } from "./worker-visits.js";
 

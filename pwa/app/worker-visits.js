@@ -8,7 +8,7 @@ import { api } from "./api.js";
 import { handleForm } from "./forms.js";
 import { formatDateTime, t, translate } from "./i18n.js";
 import { announce, slot } from "./screen.js";
-import { keepVisitKits } from "./visit-record.js";
+import { keepVisitKits } from "./visit-kits.js";
 import { load, workerScreen } from "./worker.js";
 
 const PER_PAGE = 100;

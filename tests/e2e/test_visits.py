@@ -21,7 +21,6 @@ from backend.alerts.models import Alert
 from backend.common.time import local_today
 from backend.extensions import db
 from backend.help_requests.models import HelpRequest
-from backend.people.models import Resident
 from backend.visits.models import Visit, VisitDelegation, VisitResident, VisitRule
 from backend.volunteers.models import Volunteer
 from tests.e2e.test_accessibility import AXE_TAGS, OVERFLOW, SIZE_SCAN

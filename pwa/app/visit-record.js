@@ -113,7 +113,10 @@ function residentPart(resident, index) {
   }
   // Someone not met (not at home, in hospital, moved away…) has no checklist to fill.
   const seen = slot(root, "seen");
-  outcome.addEventListener("change", () => { seen.hidden = outcome.value !== "met"; });
+  outcome.addEventListener("change", () => {
+    outcome.dataset.chosen = "true";
+    seen.hidden = outcome.value !== "met";
+  });
   return part;
 }
 
@@ -262,8 +265,16 @@ function recordForm(screen, kit, { path, fixed = {}, worker }) {
   const residentsPart = slot(screen, "residents");
   const door = () => form.elements.outcome.value;
   form.addEventListener("change", (event) => {
-    if (event.target.name === "outcome") {
-      residentsPart.hidden = door() === "not_home";
+    if (event.target.name !== "outcome") {
+      return;
+    }
+    residentsPart.hidden = door() === "not_home";
+    // Refused at the door: each resident refused too, unless the worker said otherwise for them.
+    for (const select of residentsPart.querySelectorAll('select[name="resident_outcome"]')) {
+      if (!select.dataset.chosen) {
+        select.value = door() === "refused" ? "refused" : "met";
+        select.closest(".visit-resident").querySelector('[data-slot="seen"]').hidden = select.value !== "met";
+      }
     }
   });
   if (!worker) {

@@ -218,6 +218,7 @@ export async function showDayPlan([planId], options) {
     draw(answer.body);
     announce(said);
     focus?.();
+    await showCandidates(); // a household taken off the day is offered back
   }
 
   function move(index, by) {

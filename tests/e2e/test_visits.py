@@ -21,7 +21,7 @@ from backend.alerts.models import Alert
 from backend.common.time import local_today
 from backend.extensions import db
 from backend.help_requests.models import HelpRequest
-from backend.visits.models import Visit, VisitDelegation, VisitResident, VisitRule
+from backend.visits.models import DayPlanStop, Visit, VisitDelegation, VisitResident, VisitRule
 from backend.volunteers.models import Volunteer
 from tests.e2e.test_accessibility import AXE_TAGS, OVERFLOW, SIZE_SCAN
 from tests.e2e.test_install_and_offline import SERVICE_WORKER_ACTIVATED
@@ -196,6 +196,71 @@ def test_a_worker_plans_a_day_reorders_exports_and_records_a_visit_offline(open_
     assert tab.page_errors == [] and tab.csp_violations() == [] and tab.foreign_requests() == []
 
 
+def test_a_worker_changes_the_day_what_does_not_fit_is_listed_and_a_late_order_is_said(open_tab, live_server):
+    street = _street(live_server, "短日路", count=4)
+    labels = list(street.households)
+    tab = open_tab("/")
+    page = tab.page
+    _sign_in_as(page, street.worker_phone, "您好，周网格员")
+    page.goto("/worker/visits/plan")
+    page.get_by_label("出发时间（可不填）").fill("8点半")
+    page.get_by_role("button", name="排路线").click()
+    expect(page.get_by_role("alert")).to_contain_text("时间请写成 08:30 这样。")
+    page.get_by_label("出发时间（可不填）").fill("08:30")
+    page.get_by_label("下班时间（可不填）").fill("09:20")  # room for two visits
+    with _posted(page, "/api/v1/visit-day-plans") as made:
+        page.get_by_role("button", name="排路线").click()
+    assert made.value.status == 201
+    summary = page.locator('[data-slot="summary"]')
+    expect(summary).to_contain_text("共走访 2 户")
+    expect(summary).to_contain_text("2 户这天排不下，列在下面。")
+    deferred = page.locator('[data-slot="deferred"] li')
+    expect(deferred).to_have_count(2)
+    expect(deferred.first).to_contain_text("这一天时间不够")
+
+    # Put a deferred household last anyway: the route says in words that the day runs over.
+    third = f"{labels[2]} {street.households[labels[2]][1]}"
+    with _posted(page, "/order"):
+        page.get_by_role("button", name=f"把 {third} 排到最后").click()
+    expect(page.locator(".route-stop")).to_have_count(3)
+    expect(page.locator(".route-stop").last).to_contain_text(re.compile(r"按这个顺序会超过下班时间 \d+ 分钟。"))
+    expect(summary).to_contain_text("按现在的顺序，有 1 户会迟到或超过下班时间。")
+
+    # Not this household today: planned again without it; it is offered back under 加上别的住户.
+    first = f"{labels[0]} {street.households[labels[0]][1]}"
+    with _posted(page, "/api/v1/visit-day-plans"):
+        page.get_by_role("button", name=f"这天不去 {first}").click()
+    expect(page.locator("#status")).to_have_text(f"这天不去 {first} 了，路线已重排。")
+    expect(page.locator(".route-stop", has_text=first)).to_have_count(0)
+    expect(deferred.filter(has_text=first)).to_have_count(0)
+    add = page.get_by_role("button", name=re.compile(f"^加上 {first}"))
+    expect(add).to_be_visible()
+
+    # An appointment at 08:45 for the second household: the visit starts then, not at 08:37.
+    second = f"{labels[1]} {street.households[labels[1]][1]}"
+    stop = page.locator(".route-stop", has_text=second)
+    stop.get_by_role("button", name=f"{second} 的预约时间").click()
+    expect(stop.get_by_label(f"{second} 的预约时间（可不填）")).to_be_focused()
+    stop.get_by_label(f"{second} 的预约时间（可不填）").fill("08:45")
+    with _posted(page, "/api/v1/visit-day-plans") as appointed:
+        stop.get_by_role("button", name=f"定 {second} 的预约时间").click()
+    assert appointed.value.status == 201
+    expect(page.locator("#status")).to_have_text(f"{second} 预约在 08:45，路线已重排。")
+    stop = page.locator(".route-stop", has_text=second)
+    expect(stop).to_contain_text("预约 08:45")
+    expect(stop).to_contain_text("08:45–09:05")
+
+    with _posted(page, "/api/v1/visit-day-plans"):
+        add.click()
+    expect(page.locator("#status")).to_have_text(f"加上了 {first}，路线已重排。")
+    expect(page.locator(".route-stop", has_text=first).or_(deferred.filter(has_text=first))).to_have_count(1)
+    # The appointment survived the change.
+    assert _with_app(live_server, lambda: [stop.household_id for stop in db.session.scalars(select(DayPlanStop).where(
+        DayPlanStop.plan_id == made.value.json()["id"], DayPlanStop.earliest.is_not(None)))]) == [
+        street.households[labels[1]][0]]
+    assert tab.page_errors == [] and tab.csp_violations() == []
+
+
 def test_a_need_becomes_a_help_request_and_a_serious_concern_raises_an_alert(open_tab, live_server):
     street = _street(live_server, "关爱街", count=1)
     [(label, (household_id, door, name, resident_id))] = street.households.items()
@@ -261,17 +326,27 @@ def test_a_visit_handed_to_a_volunteer_is_recorded_through_the_same_form(open_ta
     _sign_in_as(vpage, street.volunteer_phone, "您好，张阿姨")
     visits = vpage.locator('[data-slot="visits"]')
     expect(visits.get_by_role("heading", name="交给我的走访")).to_be_visible()
+    # Opened once online, with its date, the address (revealed while the visit is open) and the note.
     visits.get_by_role("link", name=re.compile(label)).click()
     expect(_heading(vpage)).to_have_text(f"记录走访：{label} {door}")
+    expect(vpage.locator('[data-slot="delegation-note"]')).to_contain_text("地址：")
     expect(vpage.get_by_label("下次走访日期（可不填）")).to_have_count(0)
-    vpage.get_by_label("见到了人").check()
-    vpage.locator(".visit-resident").get_by_label("精神和心情").select_option("ok")
-    vpage.get_by_label("给家属的几句话").fill("陪王奶奶聊了一会儿，她很开心。")
-    vpage.get_by_label("给工作人员的备注").fill("冰箱里菜不多。")
-    with vpage.expect_response(f"**/api/v1/visit-delegations/{delegation_id}/record") as recorded:
+    # At the door without signal: the form opens from this phone and the record waits.
+    assert vpage.evaluate(SERVICE_WORKER_ACTIVATED) == "activated"
+    vpage.context.set_offline(True)
+    try:
+        assert vpage.reload().from_service_worker
+        expect(_heading(vpage)).to_have_text(f"记录走访：{label} {door}")
+        vpage.get_by_label("见到了人").check()
+        vpage.locator(".visit-resident").get_by_label("精神和心情").select_option("ok")
+        vpage.get_by_label("给家属的几句话").fill("陪王奶奶聊了一会儿，她很开心。")
+        vpage.get_by_label("给工作人员的备注").fill("冰箱里菜不多。")
         vpage.get_by_role("button", name="保存走访记录").click()
-    assert recorded.value.status == 200
-    expect(vpage.get_by_role("heading", name="走访记录已发送")).to_be_focused()
+        expect(vpage.get_by_role("heading", name="走访记录已保存")).to_be_focused()
+        expect(vpage.locator("[data-outbox-pending]")).to_have_text("有 1 条待发送")
+    finally:
+        vpage.context.set_offline(False)
+    expect(vpage.locator("[data-outbox-pending]")).to_be_hidden()
     status, visit_id = _with_app(live_server, lambda: (lambda d: (d.status, d.visit_id))(
         db.session.get(VisitDelegation, delegation_id)))
     assert status == "completed" and visit_id is not None

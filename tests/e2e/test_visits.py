@@ -326,6 +326,11 @@ def test_a_visit_handed_to_a_volunteer_is_recorded_through_the_same_form(open_ta
     _sign_in_as(vpage, street.volunteer_phone, "您好，张阿姨")
     visits = vpage.locator('[data-slot="visits"]')
     expect(visits.get_by_role("heading", name="交给我的走访")).to_be_visible()
+    expect(visits.get_by_role("link", name=re.compile(label))).to_contain_text(name)
+    results = Axe().run(vpage, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+    assert results.violations_count == 0, results.generate_report()
+    assert vpage.evaluate(SIZE_SCAN) == []
+    volunteer.screenshot("volunteer-home-delegated-visit")
     # Opened once online, with its date, the address (revealed while the visit is open) and the note.
     visits.get_by_role("link", name=re.compile(label)).click()
     expect(_heading(vpage)).to_have_text(f"记录走访：{label} {door}")

@@ -8,6 +8,7 @@ import { api } from "./api.js";
 import { handleForm } from "./forms.js";
 import { formatDateTime, t, translate } from "./i18n.js";
 import { announce, slot } from "./screen.js";
+import { signedInUser } from "./session.js";
 import { keepVisitKits } from "./visit-kits.js";
 import { load, workerScreen } from "./worker.js";
 
@@ -19,10 +20,16 @@ export function dayText(day, options = { month: "long", day: "numeric" }) {
   return formatDateTime(`${day}T12:00:00+08:00`, options);
 }
 
-/** Today in the community's zone as YYYY-MM-DD. */
+/** Today (or `offsetDays` from it) in the community's time zone (from /me) as YYYY-MM-DD. */
 export function localDay(offsetDays = 0) {
-  const parts = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit", day: "2-digit" })
+  const format = (timeZone) => new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" })
     .formatToParts(new Date(Date.now() + offsetDays * DAY_MS));
+  let parts;
+  try {
+    parts = format(signedInUser()?.time_zone || "Asia/Shanghai");
+  } catch {
+    parts = format("Asia/Shanghai"); // an unknown zone name: the default, as i18n.js does
+  }
   const value = (type) => parts.find((part) => part.type === type).value;
   return `${value("year")}-${value("month")}-${value("day")}`;
 }

@@ -18,7 +18,6 @@ import { keepVisitKits, keptKit } from "./visit-kits.js";
 
 const CHECKLIST = ["health", "mood", "eating", "medication", "gas", "electricity", "fall_hazards", "hygiene"];
 const CONCERNS = ["no_food", "unsafe_home", "abuse_or_neglect"];
-const SEEN = new Set(["met", "refused"]);
 // A household's due list covers this many days ahead when the form looks a household up itself.
 const LOOKUP_DAYS = 60;
 

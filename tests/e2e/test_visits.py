@@ -294,6 +294,10 @@ def test_a_need_becomes_a_help_request_and_a_serious_concern_raises_an_alert(ope
                                                                   db.session.scalars(select(HelpRequest).where(
                                                                       HelpRequest.resident_id == resident_id))])
     assert (category, description) == ("errands", "冰箱里菜不多，想有人帮忙买菜")
+    # A household this phone never saw in a list or a route, and not due: the form says where to start.
+    page.goto("/worker/visits/record/999999")
+    expect(page.get_by_text("这部手机上还没有这一户的资料。请先联网打开走访名单或当天路线，再记录。")).to_be_visible()
+    expect(page.get_by_role("button", name="保存走访记录")).to_be_hidden()
     assert tab.page_errors == [] and tab.csp_violations() == []
 
 

@@ -15,10 +15,10 @@ import { announce, slot } from "./screen.js";
 import { signedInUser } from "./session.js";
 import { cachePut } from "./store.js";
 import { keepVisitKits } from "./visit-kits.js";
+import { routeSketch } from "./worker-route-sketch.js";
 import { load, workerScreen } from "./worker.js";
 import { dayText, householdTitle, localDay } from "./worker-visits.js";
 
-const SVG = "http://www.w3.org/2000/svg";
 const CLOCK = /^([01][0-9]|2[0-3]):[0-5][0-9]$/;
 
 /** `/worker/visits/plan`: pick a day; my plans. */
@@ -101,70 +101,6 @@ function appointmentText(stop) {
   const latest = formatTime(stop.appointment_latest ?? stop.appointment_earliest);
   return earliest === latest ? t("worker.dayplan.appointment_at", { time: earliest })
     : t("worker.dayplan.appointment_between", { earliest, latest });
-}
-
-/**
- * The route drawn from coordinates: the start point, then each stop numbered and joined by lines,
- * scaled to fit (longitude narrowed by the latitude's cosine, so distances look right). No map
- * tiles; decorative to screen readers — the ordered list says the same in words.
- */
-function sketch(plan) {
-  const points = [[plan.start_latitude, plan.start_longitude],
-    ...plan.stops.map((stop) => [stop.latitude, stop.longitude])];
-  const width = 320;
-  const height = 240;
-  const pad = 48; // room for the start's label beside it
-  const cos = Math.cos((plan.start_latitude * Math.PI) / 180);
-  const xs = points.map(([, lng]) => lng * cos);
-  const ys = points.map(([lat]) => lat);
-  const spanX = Math.max(...xs) - Math.min(...xs);
-  const spanY = Math.max(...ys) - Math.min(...ys);
-  const scale = Math.min((width - 2 * pad) / (spanX || 1e-9), (height - 2 * pad) / (spanY || 1e-9));
-  const x0 = (width - spanX * (spanX ? scale : 0)) / 2;
-  const y0 = (height - spanY * (spanY ? scale : 0)) / 2;
-  const at = (index) => [x0 + (xs[index] - Math.min(...xs)) * (spanX ? scale : 0),
-    height - (y0 + (ys[index] - Math.min(...ys)) * (spanY ? scale : 0))];
-  const svg = document.createElementNS(SVG, "svg");
-  svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
-  svg.setAttribute("aria-hidden", "true");
-  svg.setAttribute("focusable", "false");
-  svg.classList.add("route-svg");
-  const line = document.createElementNS(SVG, "polyline");
-  line.setAttribute("points", points.map((point, index) => at(index).map((value) => value.toFixed(1)).join(",")).join(" "));
-  line.classList.add("route-line");
-  svg.append(line);
-  points.forEach((point, index) => {
-    const [x, y] = at(index);
-    const mark = document.createElementNS(SVG, index === 0 ? "rect" : "circle");
-    if (index === 0) {
-      mark.setAttribute("x", (x - 9).toFixed(1));
-      mark.setAttribute("y", (y - 9).toFixed(1));
-      mark.setAttribute("width", "18");
-      mark.setAttribute("height", "18");
-    } else {
-      mark.setAttribute("cx", x.toFixed(1));
-      mark.setAttribute("cy", y.toFixed(1));
-      mark.setAttribute("r", "13");
-    }
-    mark.classList.add(index === 0 ? "route-start" : "route-stop-mark");
-    svg.append(mark);
-    const label = document.createElementNS(SVG, "text");
-    label.classList.add(index === 0 ? "route-start-label" : "route-label");
-    label.textContent = index === 0 ? t("worker.dayplan.start_mark") : String(index);
-    if (index === 0) {
-      // Beside the square, on the side with more room, clear of the line leaving it.
-      const right = x < width / 2;
-      label.setAttribute("x", (right ? x + 14 : x - 14).toFixed(1));
-      label.setAttribute("text-anchor", right ? "start" : "end");
-      label.setAttribute("y", (y + 6).toFixed(1));
-    } else {
-      label.setAttribute("x", x.toFixed(1));
-      label.setAttribute("y", (y + 6).toFixed(1));
-      label.setAttribute("text-anchor", "middle");
-    }
-    svg.append(label);
-  });
-  return svg;
 }
 
 /** The same day planned again (households added or removed, appointments), as the API takes it. */
@@ -386,7 +322,7 @@ export async function showDayPlan([planId], options) {
       return item;
     }));
     slot(screen, "figure").hidden = plan.stops.length === 0;
-    slot(screen, "sketch").replaceChildren(...(plan.stops.length ? [sketch(plan)] : []));
+    slot(screen, "sketch").replaceChildren(...(plan.stops.length ? [routeSketch(plan)] : []));
     slot(screen, "deferred-section").hidden = plan.deferred.length === 0;
     slot(screen, "deferred").replaceChildren(...plan.deferred.map(deferredItem));
     keepVisitKits([...plan.stops, ...plan.deferred].map((stop) => ({ ...stop, residents: stop.people })));

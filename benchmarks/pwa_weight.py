@@ -40,6 +40,8 @@ SCREENS = {
     "offers": ("volunteer", "volunteer", "/"),
     # The worker's help requests that need them (escalated, nobody to offer them to).
     "worker_requests": ("worker", "worker", "/worker/requests"),
+    # Issue 7: the worker's due list (the households kept on the phone for the visit form).
+    "worker_visits": ("worker", "worker", "/worker/visits"),
 }
 LIGHTHOUSE_SCREENS = ["resident_home", "volunteer_home", "worker_home", "inbox"]
 LIGHTHOUSE_RUNS = 3

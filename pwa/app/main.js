@@ -6,7 +6,7 @@ import { helpPhoneFor, showHome, showProxyHome, subjectOfPath } from "./home.js"
 import { showHelpPhone } from "./help-phone.js";
 import { startInbox } from "./inbox.js";
 import { startOutbox } from "./outbox.js";
-import { loadCatalogue, loadStaffTexts } from "./i18n.js";
+import { loadCatalogue, loadStaffTexts, loadVisitTexts } from "./i18n.js";
 import { cachedRead } from "./offline-data.js";
 import { apply, current } from "./preferences.js";
 import { startReadAloud } from "./read-aloud.js";
@@ -153,7 +153,8 @@ route(/^\/worker\/plan\/?$/, staff(() => import("./worker-plan.js"), "showPlanTo
 // end of worker screens
 // visits: the due list, the day plan (the calendar's link target) and the visit record form
 const dayPlanScreens = () => import("./worker-day-plan.js");
-const visitRecordScreens = () => import("./visit-record.js");
+// The form's strings are a catalogue of their own (zh-CN-visits.js), fetched beside it.
+const visitRecordScreens = async () => (await Promise.all([import("./visit-record.js"), loadVisitTexts()]))[0];
 route(/^\/worker\/visits\/?$/, staff(() => import("./worker-visits.js"), "showWorkerVisits"));
 route(/^\/worker\/visits\/plan\/?$/, staff(dayPlanScreens, "showDayPlans"));
 route(/^\/worker\/visits\/plan\/(\d+)\/?$/, staff(dayPlanScreens, "showDayPlan"));

@@ -51,9 +51,9 @@ export async function showDelegatedVisits(section) {
     const link = document.createElement("a");
     link.className = "button button-secondary list-button";
     link.href = `/volunteer/visits/${item.id}`;
-    link.textContent = t("visit.delegated_entry", {
+    link.textContent = t("volunteer.visit_entry", {
       place: item.building_label,
-      names: item.residents.map((resident) => resident.address_as).join(t("visit.list_separator")),
+      names: item.residents.map((resident) => resident.address_as).join(t("volunteer.visit_names_separator")),
       date: formatDateTime(`${item.due_on}T12:00:00+08:00`, { month: "long", day: "numeric" }),
     });
     row.append(link);

@@ -1157,9 +1157,10 @@ export default {
   "visit.need_for_staff": "{name} needs: {needs}. The grid worker will see it and arrange help.",
   "visit.back": "Back to home",
   "visit.back_to_due": "Back to the visit list",
-  "visit.delegated_heading": "Visits handed to me",
-  "visit.delegated_explain": "The grid worker asked you to call on these households; record each visit here.",
-  "visit.delegated_entry": "{place} · {names} · by {date}",
+  "volunteer.visits_heading": "Visits handed to me",
+  "volunteer.visits_explain": "The grid worker asked you to call on these households; record each visit here.",
+  "volunteer.visit_entry": "{place} · {names} · by {date}",
+  "volunteer.visit_names_separator": ", ",
   /* end of household visits */
   /* household visits: worker screens */
   "worker.visits.menu": "Visit list",

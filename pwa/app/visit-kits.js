@@ -45,7 +45,7 @@ export async function showDelegatedVisits(section) {
   }
   const items = answer.body.items;
   section.hidden = items.length === 0;
-  await keepVisitKits(items, "delegation", (entry) => entry.id);
+  keepVisitKits(items, "delegation", (entry) => entry.id);
   slot(section, "list").replaceChildren(...items.map((item) => {
     const row = document.createElement("li");
     const link = document.createElement("a");

@@ -288,7 +288,7 @@ export async function showDayPlan([planId], options) {
     if (!due.ok || !plan) {
       return;
     }
-    await keepVisitKits(due.body.items);
+    keepVisitKits(due.body.items);
     const planned = new Set(everyone());
     const others = due.body.items.filter((entry) => !planned.has(entry.household_id));
     slot(screen, "add-section").hidden = others.length === 0;

@@ -181,7 +181,7 @@ export async function showWorkerVisits(params, options) {
       return;
     }
     const { items, total } = answer.body;
-    await keepVisitKits(items);
+    keepVisitKits(items); // kept while the list is drawn: the form opens offline from them
     const list = slot(screen, "list");
     const before = list.children.length;
     const rows = items.map((entry) => {

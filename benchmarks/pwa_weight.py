@@ -43,6 +43,8 @@ SCREENS = {
     # Issue 7: the resident's own visit summaries (a care screen) and the visit rules.
     "visit_summaries": ("resident", "resident", "/visits"),
     "visit_rules": ("worker", "worker", "/worker/visit-rules"),
+    # Issue 7: the worker's due list (the households kept on the phone for the visit form).
+    "worker_visits": ("worker", "worker", "/worker/visits"),
 }
 LIGHTHOUSE_SCREENS = ["resident_home", "volunteer_home", "worker_home", "inbox"]
 LIGHTHOUSE_RUNS = 3

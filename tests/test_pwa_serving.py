@@ -245,27 +245,38 @@ def _catalogue_keys(name: str) -> set[str]:
 
 
 def test_both_languages_have_every_text_and_the_staff_texts_are_apart():
-    """en.js has every key; zh-CN.js and zh-CN-staff.js share them out, the staff file holding the
-    workers' screens only (worker.*, alerts.*, roster.*), which residents never download; no
-    resident, proxy or volunteer screen may use one of them."""
-    chinese, staff, english = (_catalogue_keys(name) for name in ("zh-CN.js", "zh-CN-staff.js", "en.js"))
-    assert not chinese & staff
-    assert chinese | staff == english
+    """en.js has every key; zh-CN.js, zh-CN-staff.js and zh-CN-visits.js share them out, the staff
+    file holding the workers' screens only (worker.*, alerts.*, roster.*), which residents never
+    download; no resident, proxy or volunteer screen may use one of them. The visit record form's
+    strings (visit.*, zh-CN-visits.js) are used by that form alone, which fetches them."""
+    chinese, staff, visits, english = (_catalogue_keys(name) for name in (
+        "zh-CN.js", "zh-CN-staff.js", "zh-CN-visits.js", "en.js"))
+    assert not chinese & staff and not chinese & visits and not staff & visits
+    assert chinese | staff | visits == english
     assert staff and all(key.split(".")[0] in ("worker", "alerts", "roster") for key in staff)
-    assert not any(key.split(".")[0] in ("worker", "alerts", "roster") for key in chinese)
+    assert visits and all(key.split(".")[0] == "visit" for key in visits)
+    assert not any(key.split(".")[0] in ("worker", "alerts", "roster", "visit") for key in chinese)
     pwa = BASE_DIR / "pwa"
     staff_modules = {"worker", "alerts", "roster"}
     for module in sorted((pwa / "app").glob("*.js")):
+        source = module.read_text(encoding="utf-8")
+        used_visits = set(re.findall(r'"(visit\.[a-z_.]+)"', source)) & visits
+        assert module.name == "visit-record.js" or not used_visits, f"{module.name} uses the form's texts {sorted(used_visits)}"
         if module.stem.split("-")[0] in staff_modules:
             continue
-        used = set(re.findall(r'"((?:worker|alerts|roster)\.[a-z_.]+)"', module.read_text(encoding="utf-8")))
+        used = set(re.findall(r'"((?:worker|alerts|roster)\.[a-z_.]+)"', source))
         assert not used & staff, f"{module.name} uses staff texts {sorted(used & staff)}"
     html = (pwa / "index.html").read_text(encoding="utf-8")
     for template, body in re.findall(r'<template id="([^"]+)">(.*?)</template>', html, re.DOTALL):
+        used = set(re.findall(r'data-i18n="([^"]+)"', body))
+        if template not in VISIT_FORM_TEMPLATES:
+            assert not used & visits, f"template {template} uses the visit form's texts {sorted(used & visits)}"
         if template == SHELL_STAFF_TEMPLATE:  # drawn after the staff texts have loaded
             continue
-        used = set(re.findall(r'data-i18n="([^"]+)"', body))
         assert not used & staff, f"template {template} uses staff texts {sorted(used & staff)}"
+
+
+VISIT_FORM_TEMPLATES = {"screen-visit-record", "visit-resident"}  # drawn after the form's texts have loaded
 
 
 STAFF_TEMPLATE = re.compile(r"(screen-)?(worker|alert|roster)")
@@ -299,7 +310,7 @@ def test_staff_html_is_served_and_precached(client):
 def test_every_catalogue_entry_is_one_well_formed_string():
     """Each text is one line, `"key": "text",` with the text a valid string literal: a stray quote
     (e.g. "Tomorrow"s plan") breaks the whole catalogue, and with it every screen in that language."""
-    for name in ("zh-CN.js", "zh-CN-staff.js", "en.js"):
+    for name in ("zh-CN.js", "zh-CN-staff.js", "zh-CN-visits.js", "en.js"):
         text = (BASE_DIR / "pwa" / "i18n" / name).read_text(encoding="utf-8")
         entries = [line for line in text.splitlines() if re.match(r'\s+"', line)]
         assert entries, name

@@ -165,6 +165,10 @@ class PlannedStopSchema(ma.Schema):
     building_label = ma.fields.String(required=True)
     door_number = ma.fields.String(required=True)
     residents = ma.fields.List(ma.fields.String())
+    people = ma.fields.List(ma.fields.Nested(DueResidentSchema),
+                            metadata={"description": "the active residents with their ids (the visit form's, offline)"})
+    latitude = ma.fields.Float(allow_none=True, metadata={"description": "where the household is (the route's sketch)"})
+    longitude = ma.fields.Float(allow_none=True)
     appointment_earliest = ma.fields.AwareDateTime(allow_none=True)
     appointment_latest = ma.fields.AwareDateTime(allow_none=True)
     position = ma.fields.Integer()

@@ -46,6 +46,20 @@ export function loadStaffTexts() {
   return staffTexts;
 }
 
+let visitTexts = null;
+
+/** The visit record form's strings (zh-CN-visits.js), fetched once, before the form: a worker's
+ * and a volunteer's screen, so the catalogue residents load stays small (en.js holds them too). */
+export function loadVisitTexts() {
+  visitTexts ??= Promise.all([importModule(() => import("../i18n/zh-CN-visits.js")), loadCatalogue("zh-CN")]).then(([module]) => {
+    Object.assign(CATALOGUES["zh-CN"], module.default);
+  }).catch((error) => {
+    visitTexts = null; // offline before the service worker had it: try again on the next screen
+    throw error;
+  });
+  return visitTexts;
+}
+
 /** The text for `key` in the current language, with {name} placeholders filled from `values`. */
 export function t(key, values = {}) {
   const text = CATALOGUES[language()]?.[key] ?? CATALOGUES["zh-CN"][key];

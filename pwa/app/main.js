@@ -6,7 +6,7 @@ import { helpPhoneFor, showHome, showProxyHome, subjectOfPath } from "./home.js"
 import { showHelpPhone } from "./help-phone.js";
 import { startInbox } from "./inbox.js";
 import { startOutbox } from "./outbox.js";
-import { loadCatalogue, loadStaffTexts } from "./i18n.js";
+import { loadCatalogue, loadStaffTexts, loadVisitTexts } from "./i18n.js";
 import { cachedRead } from "./offline-data.js";
 import { apply, current } from "./preferences.js";
 import { startReadAloud } from "./read-aloud.js";
@@ -160,6 +160,16 @@ route(/^\/worker\/plan\/?$/, staff(() => import("./worker-plan.js"), "showPlanTo
 route(/^\/worker\/check-ins\/?$/, staff(() => import("./worker-check-ins.js"), "showCheckIns"));
 route(/^\/worker\/residents\/(\d+)\/check-in\/?$/, staff(() => import("./worker-check-ins.js"), "showEnrolment"));
 // end of worker screens
+// visits: the due list, the day plan (the calendar's link target) and the visit record form
+const dayPlanScreens = () => import("./worker-day-plan.js");
+// The form's strings are a catalogue of their own (zh-CN-visits.js), fetched beside it.
+const visitRecordScreens = async () => (await Promise.all([import("./visit-record.js"), loadVisitTexts()]))[0];
+route(/^\/worker\/visits\/?$/, staff(() => import("./worker-visits.js"), "showWorkerVisits"));
+route(/^\/worker\/visits\/plan\/?$/, staff(dayPlanScreens, "showDayPlans"));
+route(/^\/worker\/visits\/plan\/(\d+)\/?$/, staff(dayPlanScreens, "showDayPlan"));
+route(/^\/worker\/visits\/record\/(\d+)\/?$/, staff(visitRecordScreens, "showWorkerVisitRecord"));
+route(/^\/volunteer\/visits\/(\d+)\/?$/, volunteerOnly(lazy(visitRecordScreens, "showVolunteerVisit")));
+// end of visits
 // alerts (safety notifications link to /alerts/<id>) and the on-duty roster: workers and admins
 route(/^\/alerts\/?$/, staff(alertScreens, "showAlerts"));
 route(/^\/alerts\/(\d+)\/?$/, staff(alertScreens, "showAlert"));

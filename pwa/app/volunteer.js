@@ -119,4 +119,7 @@ function showOffersAndTasks(screen) {
     section.querySelector(".empty").replaceWith(part);
     painted.then(() => importModule(load)).then((module) => module[fill](section));
   }
+  // Visits a worker handed to this volunteer (companionship visits), each with its record form.
+  const visits = slot(screen, "visits");
+  painted.then(() => importModule(() => import("./visit-kits.js"))).then((module) => module.showDelegatedVisits(visits));
 }

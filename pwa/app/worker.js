@@ -82,7 +82,9 @@ export async function showWorkerHome(user, options, wireElderSwitch) {
     build: (grid) => linkButton(`/worker/grids/${grid.id}`, grid.name),
   });
   addPlanLink(screen);
-  await Promise.all([grids.show("/api/v1/grids"), showOpenAlerts(screen), showWaitingRequests(screen)]);
+  const visits = addVisitsLink(screen);
+  await Promise.all([grids.show("/api/v1/grids"), showOpenAlerts(screen), showWaitingRequests(screen),
+    showOverdueVisits(visits)]);
   prefetchStaffTemplates(); // the next staff screen's templates, once the home's own reads are in
 }
 
@@ -93,6 +95,25 @@ function addPlanLink(screen) {
   link.classList.remove("list-button");
   item.append(link);
   slot(screen, "callbacks").closest("li").after(item);
+}
+
+/** 走访名单 (/worker/visits), after the requests in the home's menu. */
+function addVisitsLink(screen) {
+  const item = document.createElement("li");
+  const link = linkButton("/worker/visits", t("worker.visits.menu"));
+  link.classList.remove("list-button", "button-secondary");
+  link.dataset.primary = "";
+  item.append(link);
+  slot(screen, "requests").closest("li").after(item);
+  return link;
+}
+
+/** The visits link says, in words, how many households are overdue. */
+async function showOverdueVisits(link) {
+  const overdue = await load("/api/v1/visits/due?overdue=true&per_page=1");
+  if (overdue.ok && overdue.body.total > 0) {
+    link.textContent = t("worker.visits.menu_overdue", { count: overdue.body.total });
+  }
 }
 
 /**

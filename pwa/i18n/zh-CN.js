@@ -543,4 +543,9 @@ export default {
   "visits.shown": "一共 {total} 次，这里是最近的 {shown} 次。",
   "visits.more": "显示更多",
   /* end of visit summaries */
+  /* the volunteer home's delegated visits (visit-kits.js) */
+  "volunteer.visits_heading": "交给我的走访",
+  "volunteer.visits_explain": "网格员请您去这些住户家里看看，看完在这里记录。",
+  "volunteer.visit_entry": "{place} · {names} · {date} 前",
+  "volunteer.visit_names_separator": "、",
 };

@@ -49,6 +49,8 @@ def test_the_day_takes_the_due_households_in_a_walking_route_within_the_day(scen
         assert _local(after["arrival"]) >= _local(before["finish"])
         assert _local(before["finish"]) - _local(before["start"]) == timedelta(minutes=20)
     assert first["residents"] == ["住户0"] and first["building_label"] == "幸福里1幢"
+    assert first["people"] == [{"id": households[0].residents[0].id, "address_as": "住户0"}]
+    assert (first["latitude"], first["longitude"]) == pytest.approx((OFFICE["latitude"] + STEP, OFFICE["longitude"]))
     assert plan["travel_minutes"] == pytest.approx(sum(stop["walk_minutes"] for stop in plan["stops"]), abs=0.3)
 
 
@@ -76,6 +78,8 @@ def test_what_does_not_fit_the_day_is_deferred_never_dropped(scene, phone_of):
     assert planned | set(deferred) == {h.id for h in households} | {nowhere.id}
     assert not planned & set(deferred) and 1 <= len(planned) <= 3
     assert deferred[nowhere.id] == "no_position"
+    [unplaced] = [stop for stop in plan["deferred"] if stop["household_id"] == nowhere.id]
+    assert unplaced["latitude"] is None and unplaced["longitude"] is None
     assert {reason for household_id, reason in deferred.items() if household_id != nowhere.id} <= {"no_room",
                                                                                                     "unreachable"}
     assert all(_local(stop["finish"]) <= datetime(2026, 11, 26, 10, 0, tzinfo=SHANGHAI) for stop in plan["stops"])

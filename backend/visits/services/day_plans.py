@@ -234,10 +234,14 @@ def day_plan_view(plan: DayPlan) -> DayPlanView:
     stops, deferred = [], []
     for row in sorted(plan.stops, key=lambda row: (row.position is None, row.position or 0, row.id)):
         household = db.session.get(Household, row.household_id)
-        names = [name for (name,) in db.session.execute(select(Resident.address_as).where(
-            Resident.household_id == household.id, Resident.status == "active").order_by(Resident.id))]
+        people = [{"id": resident_id, "address_as": name} for resident_id, name in db.session.execute(
+            select(Resident.id, Resident.address_as).where(
+                Resident.household_id == household.id, Resident.status == "active").order_by(Resident.id))]
+        position = position_of(household)
         entry = {"household_id": household.id, "building_label": household.building.label,
-                 "door_number": household.door_number, "residents": names,
+                 "door_number": household.door_number, "residents": [person["address_as"] for person in people],
+                 "people": people, "latitude": position[0] if position else None,
+                 "longitude": position[1] if position else None,
                  "appointment_earliest": row.earliest, "appointment_latest": row.latest}
         if row.position is None:
             deferred.append({**entry, "reason": row.deferred_reason})

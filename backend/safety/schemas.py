@@ -62,6 +62,7 @@ class SosQuery(PageQuery):
 
 
 class SosPersonSchema(ma.Schema):
+    id = ma.fields.Integer()
     name = ma.fields.String()
     at = ma.fields.AwareDateTime(allow_none=True)
 

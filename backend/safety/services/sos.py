@@ -255,6 +255,7 @@ def _answer(event: SosEvent, user: User) -> "SosView":
 
 @dataclass
 class Person:
+    id: int
     name: str
     at: datetime | None = None
 
@@ -329,7 +330,8 @@ def view_of(event: SosEvent, reader: User) -> SosView:
     told = {"grid_workers": 0, "family": 0, "emergency_contacts": 0, **(event.told or {}), "volunteers": offered}
     if alert is not None:
         told["grid_workers"] = len(told_ids(alert))  # grows as the alert climbs (on duty, admins)
-    acknowledged = Person(alert.owner.display_name, alert.acknowledged_at) if alert and alert.owner else None
+    acknowledged = (Person(alert.owner.id, alert.owner.display_name, alert.acknowledged_at)
+                    if alert and alert.owner else None)
     closed_by = db.session.get(User, event.closed_by_id) if event.closed_by_id else None
     is_staff = reader.is_staff
     timeline = [{"at": step.at, "action": step.action, "actor": step.actor.display_name if step.actor else None,
@@ -341,5 +343,6 @@ def view_of(event: SosEvent, reader: User) -> SosView:
         coming=_coming(request, now()), help_request_id=event.help_request_id,
         help_request_status=request.status if request is not None else None, alert_id=event.alert_id,
         grid_worker_phone=grid_worker_phone(event.grid_id), cancelled_at=event.cancelled_at,
-        closed_at=event.closed_at, closed_by=Person(closed_by.display_name, event.closed_at) if closed_by else None,
+        closed_at=event.closed_at,
+        closed_by=Person(closed_by.id, closed_by.display_name, event.closed_at) if closed_by else None,
         close_note=event.close_note if is_staff else None, timeline=timeline)

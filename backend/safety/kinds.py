@@ -78,6 +78,7 @@ SOS_FAMILY = register(Kind(
     quiet_hours="ignore",
     ttl=timedelta(hours=6),
     topic="sos-{sos_event_id}",
+    url="/for/{resident_id}/sos/{sos_event_id}",  # the relative's status screen for her
     sms=SmsTemplate(template_ids={"zh-CN": "LINLI_SOS_FAMILY_ZH", "en": "LINLI_SOS_FAMILY_EN"},
                     texts={"zh-CN": "邻里：{address_as}按了紧急求助，社区网格员和附近志愿者已收到通知。",
                            "en": "Linli: {address_as} pressed SOS. The grid worker and nearby volunteers "

@@ -1044,6 +1044,7 @@ export default {
   "worker.plan.changed_deleted": "deleted",
   "worker.cb.done_entry": "Called back: {name}, {time}. {note}",
   "alerts.open_request": "Open the help request",
+  "alerts.open_sos": "Open the SOS",
   "alerts.reason.help_request_confirmed": "the request was confirmed; the alert ended",
   /* neighbourhood services */
   "home.services": "Services nearby",

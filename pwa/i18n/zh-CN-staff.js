@@ -564,6 +564,7 @@ export default {
   "worker.plan.changed_deleted": "已删除",
   "worker.cb.done_entry": "已回访：{name}，{time}。{note}",
   "alerts.open_request": "打开这项求助",
+  "alerts.open_sos": "打开这次紧急求助",
   "alerts.reason.help_request_confirmed": "求助已确认，提醒结束",
   /* SOS events (pwa/app/worker-sos.js) */
   "worker.sos.menu": "紧急求助",

@@ -100,7 +100,8 @@ def test_one_press_tells_workers_family_contacts_and_volunteers_in_the_same_tran
     family = notifications_of_kind("sos_family")
     assert [n.recipient_user_id for n in family if n.recipient_user_id] == [scene.family.id]
     assert [n.contact_phone for n in family if n.contact_phone] == [CONTACT_PHONE]
-    assert family[0].params == {"address_as": scene.address_as} and family[0].data == {"sos_event_id": event.id}
+    assert family[0].params == {"address_as": scene.address_as}
+    assert family[0].data == {"sos_event_id": event.id, "resident_id": scene.resident.id}
     [request] = _sos_requests()
     assert (request.status, request.urgency, request.asap, request.id) == ("offered", "urgent", True,
                                                                           event.help_request_id)
@@ -265,8 +266,9 @@ def test_staff_list_their_grids_sos_open_first(scene, phone_of):
     assert bad.status_code == 422 and "status" in bad.get_json()["errors"]
 
 
-def test_sos_waves_are_bigger_and_quicker_than_urgent_requests(app, scene, phone_of, clock):
-    app.config.update(SOS_WAVE_SIZES=(1, 2), SOS_WAVE_MINUTES=2, MATCHING_URGENT_MINUTES=5)
+def test_sos_waves_are_bigger_and_quicker_than_urgent_requests(app, scene, phone_of, clock, monkeypatch):
+    for name, value in (("SOS_WAVE_SIZES", (1, 2)), ("SOS_WAVE_MINUTES", 2), ("MATCHING_URGENT_MINUTES", 5)):
+        monkeypatch.setitem(app.config, name, value)
     event = _press(scene, phone_of(scene.resident_user))
     offered = lambda: len(db.session.scalars(select(Offer).where(  # noqa: E731
         Offer.help_request_id == event["help_request_id"])).all())
@@ -281,14 +283,15 @@ def test_sos_waves_are_bigger_and_quicker_than_urgent_requests(app, scene, phone
     assert offered() == 3  # the second wave two minutes later, not five
 
 
-def test_the_nearest_volunteers_are_asked_first(app, scene, phone_of, clock):
+def test_the_nearest_volunteers_are_asked_first(app, scene, phone_of, clock, monkeypatch):
     """Where a community's weights would put a farther, less busy volunteer first, SOS_WEIGHTS asks
     the nearest."""
     from backend.matching.services.candidates import ranking_for
     from backend.volunteers.models import Volunteer
     from tests.help_requests.helpers import make_request
 
-    app.config.update(MATCHING_WEIGHTS={"default": {"distance": 0.05}}, SOS_WAVE_SIZES=(2, 1))
+    monkeypatch.setitem(app.config, "MATCHING_WEIGHTS", {"default": {"distance": 0.05}})
+    monkeypatch.setitem(app.config, "SOS_WAVE_SIZES", (2, 1))
     volunteers = [db.session.scalar(select(Volunteer).where(Volunteer.user_id == who.id)) for who in scene.volunteers]
     far, near = volunteers[0], volunteers[1:]
     far.home_lat = 30.285  # ~1.7 km north of the others, still within reach

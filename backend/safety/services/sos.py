@@ -85,10 +85,12 @@ def _start(user: User, resident: Resident, moment: datetime) -> SosEvent:
     alert = raise_alert(kinds.SOS.code, resident_id=resident.id, data=data, actor=user)
     proxies, contacts = _family(resident)
     params = {"address_as": resident.address_as}
+    family_data = {**data, "resident_id": resident.id}
     for proxy in proxies:
-        notify(kinds.SOS_FAMILY.code, user=proxy, params=params, data=data)
+        notify(kinds.SOS_FAMILY.code, user=proxy, params=params, data=family_data)
     for contact in contacts:
-        notify(kinds.SOS_FAMILY.code, contact=contact, params=params, data=data, community_id=event.community_id)
+        notify(kinds.SOS_FAMILY.code, contact=contact, params=params, data=family_data,
+               community_id=event.community_id)
     event.alert_id = alert.id if alert is not None else None
     event.told = {"grid_workers": len(told_ids(alert)) if alert is not None else 0, "family": len(proxies),
                   "emergency_contacts": len(contacts)}

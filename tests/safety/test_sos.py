@@ -310,6 +310,23 @@ def test_the_nearest_volunteers_are_asked_first(app, scene, phone_of, clock, mon
     assert first_wave == {volunteer.id for volunteer in near}
 
 
+def test_with_no_volunteer_to_ask_the_workers_hear_it_and_closing_ends_that_alert_too(scene, phone_of):
+    from backend.volunteers.models import Volunteer
+
+    for volunteer in db.session.scalars(select(Volunteer)):
+        volunteer.on_duty = False
+    db.session.commit()
+    event = _press(scene, phone_of(scene.resident_user))
+    assert event["told"]["volunteers"] == 0
+    [unmatched] = db.session.scalars(select(Alert).where(Alert.kind == "help_request_unmatched")).all()
+    assert unmatched.data["help_request_id"] == event["help_request_id"]
+    closed = phone_of(scene.worker).post(f"/api/v1/sos/{event['id']}/close", {"note": "已电话联系，家人已到"})
+    assert closed.status_code == 200, closed.get_json()
+    db.session.expire_all()
+    assert db.session.get(Alert, unmatched.id).status == "closed"
+    assert {alert.status for alert in db.session.scalars(select(Alert))} == {"resolved", "closed"}
+
+
 @pytest.mark.parametrize("status", ["in_hospital", "away"])
 def test_a_resident_not_at_home_is_still_heard_but_no_neighbour_is_sent(scene, phone_of, status):
     db.session.get(Resident, scene.resident.id).status = status

@@ -172,7 +172,7 @@ def _end_request(request_id: int, reason: str) -> dict[int, User]:
     move(request, "cancelled", actor=None, occurred_at=now(), reason=reason,
          data={"volunteer_id": request.volunteer_id} if request.volunteer_id else {})
     dispatch.stage_close_offers(request.id)
-    deadlines.stage_ended(request)
+    deadlines.stage_cancelled(request, None)  # and the "nobody could be found" alert about it ends
     volunteers = db.session.scalars(select(Volunteer).where(Volunteer.id.in_(volunteer_ids))) if volunteer_ids else []
     return {volunteer.user_id: volunteer.user for volunteer in volunteers if volunteer.user.is_enabled}
 
@@ -199,7 +199,7 @@ def close(user: User, event_id: int, note: str) -> "SosView":
         if request is not None and request.status in SEEKING:  # nobody took it: asked no more
             move(request, "cancelled", actor=user, occurred_at=moment, reason="sos_closed")
             dispatch.stage_close_offers(request.id)
-            deadlines.stage_ended(request)
+            deadlines.stage_cancelled(request, user)
     event.status, event.closed_at, event.closed_by_id, event.close_note = "closed", moment, user.id, note
     event.steps.append(SosStep(action="closed", at=moment, recorded_at=moment, actor_id=user.id, note=note))
     return _answer(event, user)

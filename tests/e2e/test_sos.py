@@ -202,18 +202,33 @@ def test_a_daughter_sends_sos_for_her_mother_and_the_worker_closes_it_with_a_not
     expect(heading(page)).to_have_text(SENT, timeout=15_000)
     [event] = _events(live_server.app, household.resident_id)
     expect(page).to_have_url(re.compile(f"/for/{household.resident_id}/sos/{event.id}$"))
+    expect(page.locator(".sos-told")).to_contain_text("家人 1 位")
+    axe = Axe()
+
+    def no_violations(name, options):
+        results = axe.run(page, options=options)
+        assert results.violations_count == 0, f"{name}:\n{results.generate_report()}"
+        assert page.evaluate(SIZE_SCAN) == [], name
+
+    no_violations("proxy-sos-status", ELDER_AXE)
     page.get_by_role("link", name="返回主页").click()
     sign_out(page)
 
     sign_in(page, household.worker_phone, "您好，网格员")
     page.get_by_role("link", name=re.compile("紧急求助")).click()
     expect(heading(page)).to_have_text("紧急求助")
+    expect(page.locator(".worker-list")).to_contain_text("进行中")
+    staff = {"runOnly": {"type": "tag", "values": AXE_TAGS}}
+    no_violations("worker-sos-list", staff)
     page.get_by_role("link", name=re.compile("王奶奶")).click()
     expect(heading(page)).to_have_text(re.compile("王奶奶"))
+    no_violations("worker-sos", staff)
     page.get_by_role("button", name="我来处理").click()
     expect(page.locator("[data-slot=state]")).to_have_text(re.compile("您已接手"))
+    tab.screenshot("worker-sos")
     page.get_by_role("button", name="结束这次紧急求助").click()
     expect(page.get_by_role("alert")).to_be_visible()  # the note is required
+    no_violations("worker-sos-close-errors", staff)
     page.get_by_label("处理情况").fill("已上门，老人无恙")
     page.get_by_role("button", name="结束这次紧急求助").click()
     expect(page.locator("[data-slot=state]")).to_have_text(re.compile("已结束"))

@@ -1097,7 +1097,7 @@ export default {
   "sos.status_heading": "SOS sent",
   "sos.acting_for": "SOS for {name}",
   "sos.told_heading": "Who has been told",
-  "sos.told_workers": "Grid workers: {n}",
+  "sos.told_workers": "Grid and community workers: {n}",
   "sos.told_family": "Family: {n}",
   "sos.told_contacts": "Emergency contacts: {n} (by text message)",
   "sos.told_volunteers": "Volunteers nearby: {n}",

@@ -535,7 +535,7 @@ export default {
   "sos.status_heading": "紧急求助已发出",
   "sos.acting_for": "为 {name} 发出的紧急求助",
   "sos.told_heading": "已经通知了",
-  "sos.told_workers": "网格员 {n} 位",
+  "sos.told_workers": "网格员和社区工作人员 {n} 位",
   "sos.told_family": "家人 {n} 位",
   "sos.told_contacts": "紧急联系人 {n} 位（短信）",
   "sos.told_volunteers": "附近的志愿者 {n} 位",

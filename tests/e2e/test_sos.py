@@ -128,7 +128,7 @@ def test_a_resident_presses_sos_and_watches_the_worker_take_it_on_and_a_voluntee
     [event] = _events(app, household.resident_id)
     expect(page).to_have_url(re.compile(f"/sos/{event.id}$"))
     told = page.locator(".sos-told")
-    expect(told).to_contain_text("网格员 1 位")
+    expect(told).to_contain_text("网格员和社区工作人员 1 位")
     expect(told).to_contain_text("家人 1 位")
     expect(told).to_contain_text("附近的志愿者 1 位")
     expect(_news(page)).to_contain_text("还在等网格员接手。")

@@ -163,6 +163,14 @@ class Config:
     MATCHING_SCHEDULED_LEAD_HOURS = _env_int("MATCHING_SCHEDULED_LEAD_HOURS", 24)
     MATCHING_WEIGHTS: dict = {}
 
+    # SOS (docs/safety.md): the countdown the app shows before sending (5–10 s), and the SOS's own
+    # help request's waves — a bigger first wave and a shorter interval than urgent requests — and
+    # its ranking's weights (the nearest first; keys as MATCHING_WEIGHTS, missing ones count 0).
+    SOS_COUNTDOWN_SECONDS = _env_int("SOS_COUNTDOWN_SECONDS", 5)
+    SOS_WAVE_SIZES = _env_ints("SOS_WAVE_SIZES", "8,12,20")
+    SOS_WAVE_MINUTES = _env_int("SOS_WAVE_MINUTES", 2)
+    SOS_WEIGHTS: dict = {"distance": 0.8, "continuity": 0.2}
+
     # Batch plans (docs/batch_plans.md): a scheduled request whose window starts on a later local
     # date is held for that date's plan (BATCH_HOLD=0: waves only). The worker process plans and
     # sends a date's held requests at BATCH_NIGHTLY_TIME (local, the day before) for the grids

@@ -37,6 +37,10 @@ SERVICE_PHONE_TOKEN = "<!--linli:service-phone-->"
 # How often the PWA asks for the unread count (INBOX_POLL_SECONDS): the server's setting, read by
 # the page from <meta name="linli-unread-poll-seconds">, so the interval lives in one place.
 POLL_SECONDS_TOKEN = "<!--linli:unread-poll-seconds-->"
+# The SOS countdown (SOS_COUNTDOWN_SECONDS), read from <meta name="linli-sos-countdown-seconds">; kept
+# within 5–10 s (ACCESSIBILITY.md: the one thing that moves on by itself, long enough to cancel).
+SOS_COUNTDOWN_TOKEN = "<!--linli:sos-countdown-seconds-->"
+SOS_COUNTDOWN_RANGE = (5, 10)
 NO_PHONE_SENTENCE = "请联系您所在社区的居委会。"
 # <link rel="modulepreload"> for every module main.js imports statically, however deep: the
 # browser fetches them all at once instead of discovering them one import level at a time (on a
@@ -189,8 +193,11 @@ def _module_preloads() -> str:
 def _shell_html() -> str:
     shell = (current_app.config["PWA_DIR"] / "index.html").read_text(encoding="utf-8")
     poll_seconds = str(int(current_app.config["INBOX_POLL_SECONDS"]))
+    low, high = SOS_COUNTDOWN_RANGE
+    countdown = str(min(high, max(low, int(current_app.config["SOS_COUNTDOWN_SECONDS"]))))
     return (shell.replace(SERVICE_PHONE_TOKEN, _phone_html(service_phone()))
             .replace(POLL_SECONDS_TOKEN, poll_seconds)
+            .replace(SOS_COUNTDOWN_TOKEN, countdown)
             .replace(MODULE_PRELOAD_TOKEN, _module_preloads()))
 
 

@@ -58,6 +58,15 @@ def test_shell_on_a_database_not_yet_migrated_shows_the_configured_phone():
     assert 'href="tel:12345">12345</a>' in response.get_data(as_text=True)
 
 
+def test_shell_carries_the_sos_countdown_kept_within_five_to_ten_seconds(app, client, monkeypatch):
+    """SOS_COUNTDOWN_SECONDS reaches the page in a meta tag; outside 5–10 it is held to the nearest end
+    (the one thing that moves on by itself must leave time to cancel, and not keep someone waiting)."""
+    for configured, served in ((5, "5"), (8, "8"), (30, "10"), (1, "5")):
+        monkeypatch.setitem(app.config, "SOS_COUNTDOWN_SECONDS", configured)
+        html = client.get("/").get_data(as_text=True)
+        assert f'<meta name="linli-sos-countdown-seconds" content="{served}">' in html, configured
+
+
 def test_app_paths_get_the_shell(client):
     make_community()
     for path in ("/link/ABCD2345", "/index.html"):

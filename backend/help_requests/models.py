@@ -16,6 +16,9 @@ SEEKING = ("open", "offered", "escalated")  # nobody has it yet: it can be assig
 ON_BEHALF = ("resident", "proxy", "worker")
 URGENCIES = ("normal", "urgent")
 FIXED_CATEGORIES = ("other", "welfare_check")  # besides the community's skills (DESIGN.md §4)
+# An SOS's own request (docs/safety.md): made by the SOS use case only, never asked for through the
+# help request API; no skill needed, its own waves (SOS_WAVE_*) and ranking (SOS_WEIGHTS).
+SOS_CATEGORY = "sos"
 CALLBACK_STATUSES = ("open", "done")
 
 

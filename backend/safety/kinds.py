@@ -1,4 +1,4 @@
-"""The notifications and alerts the daily check-in sends, registered at import time."""
+"""The notifications and alerts the daily check-in and SOS send, registered at import time."""
 from datetime import timedelta
 
 from backend.alerts.kinds import AlertKind
@@ -63,4 +63,51 @@ MISSED_CHECK_IN = register_alert(AlertKind(
     code="missed_check_in",
     labels={"zh-CN": "没有报平安", "en": "Missed check-in"},
     ack_window=timedelta(minutes=30),
+))
+
+# SOS (紧急求助): the family — proxies with receive_alerts (in-app, push, SMS) and the emergency
+# contacts (SMS) — hear at once; the lock screen shows the title only.
+SOS_FAMILY = register(Kind(
+    code="sos_family",
+    texts={"zh-CN": ("紧急求助", "{address_as}按了紧急求助。社区网格员和附近的志愿者都已收到通知。"),
+           "en": ("SOS", "{address_as} pressed SOS. The grid worker and nearby volunteers have been told.")},
+    params=("address_as",),
+    urgency="high",
+    safety=True,
+    channels=("inapp", "push", "sms"),
+    quiet_hours="ignore",
+    ttl=timedelta(hours=6),
+    topic="sos-{sos_event_id}",
+    url="/for/{resident_id}/sos/{sos_event_id}",  # the relative's status screen for her
+    sms=SmsTemplate(template_ids={"zh-CN": "LINLI_SOS_FAMILY_ZH", "en": "LINLI_SOS_FAMILY_EN"},
+                    texts={"zh-CN": "邻里：{address_as}按了紧急求助，社区网格员和附近志愿者已收到通知。",
+                           "en": "Linli: {address_as} pressed SOS. The grid worker and nearby volunteers "
+                                 "have been told."},
+                    params=("address_as",)),
+))
+
+# "我没事了，误按了": everyone told hears it (the same push topic replaces the SOS on a phone).
+SOS_CANCELLED = register(Kind(
+    code="sos_cancelled",
+    texts={"zh-CN": ("紧急求助已取消", "{address_as}说没事了，是误按的。社区网格员会再确认。"),
+           "en": ("SOS called off", "{address_as} says all is well: it was pressed by mistake. "
+                                    "The grid worker will check.")},
+    params=("address_as",),
+    urgency="high",
+    channels=("inapp", "push", "sms"),
+    quiet_hours="ignore",
+    ttl=timedelta(hours=6),
+    topic="sos-{sos_event_id}",
+    sms=SmsTemplate(template_ids={"zh-CN": "LINLI_SOS_CANCELLED_ZH", "en": "LINLI_SOS_CANCELLED_EN"},
+                    texts={"zh-CN": "邻里：{address_as}说没事了，紧急求助是误按的，社区网格员会再确认。",
+                           "en": "Linli: {address_as} says all is well, the SOS was pressed by mistake. "
+                                 "The grid worker will check."},
+                    params=("address_as",)),
+))
+
+# The grid's workers: a safety alert, acknowledged with 我来处理 and re-escalated (docs/alerts.md).
+SOS = register_alert(AlertKind(
+    code="sos",
+    labels={"zh-CN": "紧急求助", "en": "SOS"},
+    ack_window=timedelta(minutes=5),
 ))

@@ -1,10 +1,11 @@
-"""Keeping people safe (docs/safety.md). This first part: the daily "I'm OK" (我很好) — who is
-enrolled and by when they check in, each day's check-in, and a missed day's chain."""
+"""Keeping people safe (docs/safety.md): the daily "I'm OK" (我很好) — who is enrolled and by when
+they check in, each day's check-in, and a missed day's chain — and SOS events with their timeline."""
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from backend.accounts.models import User
 from backend.common.time import UTCDateTime, now
 from backend.extensions import db
 
@@ -66,3 +67,59 @@ class MissedCheckIn(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     check_in_id: Mapped[int | None] = mapped_column(ForeignKey("check_ins.id", ondelete="SET NULL"))
+
+
+SOS_STATUSES = ("open", "cancelled", "closed")  # cancelled: "我没事了，误按了" — still a worker's to close
+SOS_ACTIONS = ("pressed", "joined", "cancelled", "closed")
+
+
+class SosEvent(db.Model):
+    """One SOS (紧急求助): pressed by the resident or a proxy, with its alert to the grid's workers
+    and its help request to nearby volunteers; repeated presses join it while it is open."""
+
+    __tablename__ = "sos_events"
+    __table_args__ = (
+        Index("ix_sos_events_grid_status", "grid_id", "status", "created_at"),
+        Index("uq_sos_events_open", "resident_id", unique=True,
+              sqlite_where=db.text("status = 'open'"), postgresql_where=db.text("status = 'open'")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"))
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"), index=True)
+    grid_id: Mapped[int] = mapped_column(ForeignKey("grids.id"))  # the resident's when it was pressed
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    pressed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)  # the first press, as the phone saw it
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    presses: Mapped[int] = mapped_column(Integer, default=1)
+    alert_id: Mapped[int | None] = mapped_column(ForeignKey("alerts.id", ondelete="SET NULL"))
+    help_request_id: Mapped[int | None] = mapped_column(ForeignKey("help_requests.id", ondelete="SET NULL"))
+    # How many of each kind of people were told when it was pressed (grid_workers, family, emergency_contacts).
+    told: Mapped[dict] = mapped_column(JSON, default=dict)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    close_note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+    steps: Mapped[list["SosStep"]] = relationship(back_populates="event", cascade="all, delete-orphan",
+                                                  order_by="SosStep.id")
+
+
+class SosStep(db.Model):
+    """One step of an SOS's own timeline: pressed, a repeated press joined, cancelled, closed."""
+
+    __tablename__ = "sos_steps"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sos_event_id: Mapped[int] = mapped_column(ForeignKey("sos_events.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)  # when it happened (a press: the phone's occurred_at)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    note: Mapped[str | None] = mapped_column(Text)
+
+    event: Mapped[SosEvent] = relationship(back_populates="steps")
+    actor: Mapped[User | None] = relationship()

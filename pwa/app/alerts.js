@@ -183,6 +183,12 @@ function render(screen, alert, me, { refused = false } = {}) {
   if (requestId) {
     slot(screen, "request").href = `/worker/requests/${requestId}`;
   }
+  // An SOS's alert leads to the SOS: who is coming, and its close with a note.
+  const sosId = alert.data?.sos_event_id;
+  slot(screen, "sos-item").hidden = !sosId;
+  if (sosId) {
+    slot(screen, "sos").href = `/worker/sos/${sosId}`;
+  }
   const ackPath = `/api/v1/alerts/${alert.id}/ack`;
   const waiting = alert.status === "open" && pendingItems(me.id).some((item) => item.path === ackPath);
   slot(screen, "take").hidden = alert.status !== "open" || waiting;

@@ -63,9 +63,25 @@ route(/^\/link\/([^/]+)\/?$/, ([code], options) => showLink(code, options));
 route(/^\/settings\/?$/, lazy(() => import("./settings.js"), "showSettings"));
 // The inbox; /notifications is the address a notification kind without a screen of its own names.
 route(/^\/(?:inbox|notifications)\/?$/, signedIn(lazy(() => import("./inbox-screen.js"), "showInbox")));
-// SOS opens even for someone not signed in: it offers the community's phone and 120.
-route(/^(?:\/for\/(\d+))?\/sos\/?$/, aboutSubject((subject, options) => showSos(subject, options),
-  { needsSignIn: false }));
+// SOS opens even for someone not signed in: it offers the community's phone and 120. Someone who
+// may send it (the resident, a relative with request_help) gets the countdown, then its status.
+const sosScreens = () => import("./sos.js");
+async function pressSos(subject, options) {
+  if (navigator.onLine === false) {
+    return showSos(subject, options); // nothing could be sent: the phone numbers at once, no countdown
+  }
+  try {
+    return (await importModule(sosScreens)).showSosCountdown(subject, options);
+  } catch {
+    return showSos(subject, options); // its module could not load: calling still works
+  }
+}
+route(/^(?:\/for\/(\d+))?\/sos\/?$/, aboutSubject((subject, options) => (subject?.may.sos
+  ? pressSos(subject, options) : showSos(subject, options)), { needsSignIn: false }));
+route(/^(?:\/for\/(\d+))?\/sos\/(\d+)\/?$/, ([residentId, eventId], options) => aboutSubject(
+  async (subject, shown) => (await importModule(sosScreens)).showSosStatus(subject, eventId, shown),
+)([residentId], options));
+// end of SOS
 // 我很好: the resident's own; a relative's /for/<id>/im-ok is their home (never offered to them)
 route(/^\/im-ok\/?$/, aboutSubject(lazy(() => import("./im-ok.js"), "showImOk")));
 route(/^\/for\/(\d+)\/im-ok\/?$/, signedIn(showProxyHome));
@@ -173,6 +189,9 @@ route(/^\/volunteer\/visits\/(\d+)\/?$/, volunteerOnly(lazy(visitRecordScreens, 
 // alerts (safety notifications link to /alerts/<id>) and the on-duty roster: workers and admins
 route(/^\/alerts\/?$/, staff(alertScreens, "showAlerts"));
 route(/^\/alerts\/(\d+)\/?$/, staff(alertScreens, "showAlert"));
+// SOS events: the list, and one with 我来处理 and its close with a note
+route(/^\/worker\/sos\/?$/, staff(() => import("./worker-sos.js"), "showSosEvents"));
+route(/^\/worker\/sos\/(\d+)\/?$/, staff(() => import("./worker-sos.js"), "showSosEvent"));
 route(/^\/roster\/?$/, staff(() => import("./roster.js"), "showRoster"));
 // end of alerts and the roster
 // visit rules: staff read them, admins change them

@@ -15,11 +15,11 @@ const CANCELLABLE = new Set(["open", "offered", "escalated", "accepted"]);
 
 let labels = null;
 
-/** Category code → its words in the current language (the community's skills, 其他, 上门探望). */
+/** Category code → its words in the current language (the community's skills, 其他, 上门探望, 紧急求助). */
 export async function categoryLabels() {
   if (!labels) {
     const answer = await cachedRead("/api/v1/communities/current");
-    const found = { other: t("ask.other"), welfare_check: t("req.welfare_check") };
+    const found = { other: t("ask.other"), welfare_check: t("req.welfare_check"), sos: t("req.sos") };
     for (const term of answer.ok ? answer.body.skills : []) {
       found[term.code] = language() === "en" ? term.label_en : term.label_zh;
     }

@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 from tests.e2e.care import make_family
 from tests.e2e.journeys import submit_sign_in
 from tests.e2e.test_accessibility import AXE_TAGS, OVERFLOW, SIZE_SCAN
+from tests.e2e.test_homes import hold_sos
 from tests.factories import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -31,10 +32,11 @@ def each_care_screen(tab, family):
     page = tab.page
     _sign_in(page, family.resident_phone, "您好，王奶奶")
     yield "resident-home"
+    hold_sos(page)
     page.get_by_role("link", name="紧急求助").click()
     expect(_heading(page)).to_have_text("紧急求助")
     yield "sos"
-    page.get_by_role("link", name="返回主页").click()
+    page.go_back()
     page.get_by_role("link", name="我很好").click()  # 我要求助 has its own flow (test_accessibility_of_help.py)
     expect(_heading(page)).to_have_text("我很好")
     expect(page.get_by_text("您还没有开通每日报平安。想开通，请给网格员打电话。")).to_be_visible()

@@ -1,5 +1,7 @@
 """The homes after sign-in in real Chromium: the resident's (长辈版), a proxy's within their consent
 scopes, the placeholder of other roles, and the call screens their buttons open."""
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -42,12 +44,23 @@ def test_resident_lands_on_her_home_in_elder_mode(open_tab, family):
     assert tab.page_errors == [] and tab.console_errors == [] and tab.foreign_requests() == []
 
 
+def hold_sos(page) -> list:
+    """Hold any SOS on its way to the server, so these screens' checks never send one (the SOS
+    itself is tested in test_sos.py); returns the held routes."""
+    held = []
+    page.route(re.compile(r".*/api/v1/residents/\d+/sos$"), lambda route: held.append(route))
+    return held
+
+
 def test_sos_offers_to_call_the_grid_worker_and_120(open_tab, family):
+    """The countdown screen keeps both phone numbers on screen while it counts."""
     tab = _signed_in(open_tab, family.resident_phone, "您好，王奶奶")
     page = tab.page
+    hold_sos(page)
     footer_before = _footer_phone(page).bounding_box()
     page.get_by_role("link", name="紧急求助").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("紧急求助")
+    expect(page.get_by_role("button", name="取消")).to_be_visible()
     grouped = f"{family.grid_worker_phone[:3]} {family.grid_worker_phone[3:7]} {family.grid_worker_phone[7:]}"
     worker = page.get_by_role("link", name=f"打给网格员 {grouped}")
     assert worker.get_attribute("href") == f"tel:{family.grid_worker_phone}"
@@ -90,10 +103,11 @@ def test_proxy_with_every_scope_acts_for_her_mother_under_a_banner(open_tab, fam
     expect(page.get_by_role("heading", name="王奶奶的求助")).to_be_visible()
     assert _footer_phone(page).get_attribute("href") == f"tel:{family.grid_worker_phone}"
     tab.screenshot("proxy-home")
+    hold_sos(page)
     page.get_by_role("link", name="紧急求助").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("紧急求助")
     assert page.url.endswith("/sos") and "/for/" in page.url
-    page.get_by_role("link", name="返回主页").click()
+    page.get_by_role("button", name="取消").click()
     expect(page.get_by_text("正在代 王奶奶 操作")).to_be_visible()
 
 

@@ -1,5 +1,6 @@
-"""Who may call the daily check-in routes: the grid's staff enrol, end and record a phone call;
-the resident taps 我很好 and reads their own state; a proxy with view_status reads it."""
+"""Who may call the safety routes. Daily check-in: the grid's staff enrol, end and record a phone call;
+the resident taps 我很好 and reads their own state; a proxy with view_status reads it. SOS: the
+resident or a proxy with request_help presses and calls it off; readers as below; staff close it."""
 from tests.access import Expect
 
 
@@ -28,3 +29,34 @@ MATRIX = {
     "POST /api/v1/me/check-in": Expect(statuses={"resident": 200}, params=_enrolled, body=lambda world: {}),
     "GET /api/v1/check-ins/today": Expect(statuses={"worker": 200, "other_worker": 200, "admin": 200}),
 }
+
+
+def _sos(world) -> dict:
+    """An open SOS of the world's resident (pressed by herself), with no alert or request behind it."""
+    from backend.common.time import now
+    from backend.extensions import db
+    from backend.safety.models import SosEvent, SosStep
+
+    moment = now()
+    event = SosEvent(community_id=world.community.id, resident_id=world.resident.id, grid_id=world.grid.id,
+                     status="open", pressed_by_id=world.users["resident"].id, occurred_at=moment, received_at=moment,
+                     told={}, steps=[SosStep(action="pressed", at=moment, recorded_at=moment)])
+    db.session.add(event)
+    db.session.flush()
+    return {"sos_id": event.id}
+
+
+# Readers of an SOS: the resident, her grid's staff, proxies following her (view_status is enough).
+SOS_READERS = {"resident": 200, "proxy": 200, "proxy_no_scope": 200, **STAFF_OF_GRID}
+
+MATRIX.update({
+    "POST /api/v1/residents/<int:resident_id>/sos": Expect(
+        statuses={"resident": 200, "proxy": 200, "proxy_no_scope": 403}, body=lambda world: {}),
+    "GET /api/v1/residents/<int:resident_id>/sos": Expect(statuses=SOS_READERS, params=_sos),
+    "GET /api/v1/sos": Expect(statuses={"worker": 200, "other_worker": 200, "admin": 200}),
+    "GET /api/v1/sos/<int:sos_id>": Expect(statuses=SOS_READERS, params=_sos),
+    "POST /api/v1/sos/<int:sos_id>/cancel": Expect(
+        statuses={"resident": 200, "proxy": 200, "proxy_no_scope": 403}, params=_sos, body=lambda world: {}),
+    "POST /api/v1/sos/<int:sos_id>/close": Expect(statuses=STAFF_OF_GRID, params=_sos,
+                                                  body=lambda world: {"note": "已电话确认，老人无恙"}),
+})

@@ -18,11 +18,12 @@ from sqlalchemy import and_, case, exists, func, or_, select, true, union_all
 
 from backend.algorithms.geo import bounding_box
 from backend.algorithms.matching import (
-    DEFAULT_WEIGHTS, SHORT_WINDOW, Availability, CandidateFacts, Ranked, RequestFacts, Weights, Window, rank,
+    COMPONENTS, DEFAULT_WEIGHTS, SHORT_WINDOW, Availability, CandidateFacts, Ranked, RequestFacts, Weights, Window,
+    rank,
 )
 from backend.community.models import Community, Term
 from backend.extensions import db
-from backend.help_requests.models import FIXED_CATEGORIES, HelpRequest, HelpRequestEvent
+from backend.help_requests.models import FIXED_CATEGORIES, SOS_CATEGORY, HelpRequest, HelpRequestEvent
 from backend.matching.models import Offer, VolunteerBlock
 from backend.people.models import Resident
 from backend.volunteers.models import (
@@ -52,8 +53,12 @@ class Ranking:
     search: dict | None = None
 
 
-def weights_for(community_id: int) -> Weights:
-    """MATCHING_WEIGHTS: {"default": {...}, <community id>: {...}}; missing keys keep the algorithm's."""
+def weights_for(community_id: int, category: str | None = None) -> Weights:
+    """MATCHING_WEIGHTS: {"default": {...}, <community id>: {...}}; missing keys keep the algorithm's.
+    An SOS ranks by SOS_WEIGHTS alone (the nearest first; keys it does not name count 0)."""
+    if category == SOS_CATEGORY:
+        sos = current_app.config.get("SOS_WEIGHTS") or {"distance": 1.0}
+        return Weights.from_mapping({name: 0.0 for name in COMPONENTS} | dict(sos))
     configured = current_app.config.get("MATCHING_WEIGHTS") or {}
     mapping = dict(configured.get("default") or {})
     mapping.update(configured.get(community_id) or configured.get(str(community_id)) or {})
@@ -76,7 +81,7 @@ def request_facts(request: HelpRequest, moment: datetime) -> RequestFacts:
     category = request.category
     return RequestFacts(
         request_id=request.id, resident_id=resident.id, resident_active=resident.status == "active",
-        category=category, skill_needed=None if category in FIXED_CATEGORIES else category,
+        category=category, skill_needed=None if category in (*FIXED_CATEGORIES, SOS_CATEGORY) else category,
         is_welfare_check=category == "welfare_check", goes_to_worker=category == "other",
         child=resident.is_child, lat=request.lat, lng=request.lng,
         window=local_window(request, community.timezone, moment), urgency=request.urgency,
@@ -338,5 +343,5 @@ def ranking_for(request: HelpRequest, moment: datetime, volunteers: list | None 
         volunteers = volunteers_near(request, facts, spatial=spatial)
         search = {"hard_rules_in_sql": list(SQL_RULES), "within_reach_box": spatial, "loaded": len(volunteers)}
     candidates = candidate_facts(request, facts, volunteers, moment)
-    weights = weights_for(request.community_id)
+    weights = weights_for(request.community_id, request.category)
     return Ranking(facts, candidates, weights, rank(facts, candidates, weights), search)

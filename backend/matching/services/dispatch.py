@@ -21,7 +21,7 @@ from backend.alerts.services.alerts import raise_alert
 from backend.common.time import now
 from backend.community.models import Community, Term
 from backend.extensions import db
-from backend.help_requests.models import HelpRequest
+from backend.help_requests.models import SOS_CATEGORY, HelpRequest
 from backend.help_requests.services import assigning  # a module: help_requests imports this one back
 from backend.help_requests.services.timeline import locked_request
 from backend.matching import kinds
@@ -56,9 +56,14 @@ def awaiting_wave():
                           Timer.handler == WAVE_TIMER, Timer.status == "pending")
 
 
-def wave_plan() -> WavePlan:
-    """MATCHING_WAVE_SIZES, MATCHING_URGENT_MINUTES, MATCHING_NORMAL_MINUTES, MATCHING_SCHEDULED_LEAD_HOURS."""
+def wave_plan(category: str | None = None) -> WavePlan:
+    """MATCHING_WAVE_SIZES, MATCHING_URGENT_MINUTES, MATCHING_NORMAL_MINUTES, MATCHING_SCHEDULED_LEAD_HOURS;
+    an SOS's request: SOS_WAVE_SIZES every SOS_WAVE_MINUTES (a bigger first wave, a shorter interval)."""
     config = current_app.config
+    if category == SOS_CATEGORY:
+        minutes = timedelta(minutes=config.get("SOS_WAVE_MINUTES", 2))
+        return WavePlan(sizes=tuple(config.get("SOS_WAVE_SIZES", (8, 12, 20))), urgent_interval=minutes,
+                        normal_interval=minutes, scheduled_lead=timedelta(0))
     return WavePlan(sizes=tuple(config.get("MATCHING_WAVE_SIZES", (3, 5, 10))),
                     urgent_interval=timedelta(minutes=config.get("MATCHING_URGENT_MINUTES", 5)),
                     normal_interval=timedelta(minutes=config.get("MATCHING_NORMAL_MINUTES", 30)),
@@ -74,7 +79,8 @@ def category_label(request: HelpRequest, language: str = "zh-CN") -> str:
                                                 Term.vocabulary == "skill", Term.code == request.category))
     if term is not None:
         return term.label_en if language == "en" else term.label_zh
-    fixed = {"other": ("其他", "other"), "welfare_check": ("上门探视", "welfare check")}
+    fixed = {"other": ("其他", "other"), "welfare_check": ("上门探视", "welfare check"),
+             SOS_CATEGORY: ("紧急求助", "SOS")}
     zh, en = fixed.get(request.category, (request.category, request.category))
     return en if language == "en" else zh
 
@@ -114,7 +120,7 @@ def stage_dispatch(request: HelpRequest, moment: datetime | None = None) -> None
         timers.cancel(owner(request.id), WAVE_TIMER)
         send_to_providers(request, moment)
         return
-    plan = wave_plan()
+    plan = wave_plan(request.category)
     timers.cancel(owner(request.id), WAVE_TIMER)
     starts = first_wave_at(plan, not request.asap, _window_start(request, moment), moment)
     held_for = held_date(request, moment)
@@ -208,7 +214,7 @@ def send_waves_now(request: HelpRequest, moment: datetime) -> None:
 def send_wave(request: HelpRequest, moment: datetime, waves_sent: int) -> list[Offer]:
     """Rank again and offer the request to the next wave; schedule the wave after it (or the
     escalation after the last). Nobody left to ask: escalate now."""
-    plan = wave_plan()
+    plan = wave_plan(request.category)
     ranking = ranking_for(request, moment)
     offers = {offer.volunteer_id: offer for offer in db.session.scalars(
         select(Offer).where(Offer.help_request_id == request.id))}
@@ -275,7 +281,7 @@ def _providers_wave(request: HelpRequest, moment: datetime, provider_ids: list[i
     """Offers went to providers and no volunteer wave follows: offered, and escalated to the
     workers when a first wave's interval passes with nobody accepting (the timer says every wave
     was sent)."""
-    plan = wave_plan()
+    plan = wave_plan(request.category)
     if request.status == "open":
         assigning.stage_transition(request.id, "offered", data={"wave": 1, "provider_ids": provider_ids})
     interval = wave_interval(plan, request.urgency, not request.asap, _window_start(request, moment), moment,
@@ -364,7 +370,7 @@ def _wave_due(request: HelpRequest, moment: datetime, waves_sent: int) -> None:
     if request.status == "open" and waves_sent == 0:
         send_wave(request, moment, 0)
     elif request.status == "offered":
-        if waves_sent >= len(wave_plan().sizes):
+        if waves_sent >= len(wave_plan(request.category).sizes):
             escalate(request, "last_wave_closed")
         else:
             send_wave(request, moment, waves_sent)

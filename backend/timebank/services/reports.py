@@ -152,7 +152,7 @@ def volunteer_balances(user: User, page: int, per_page: int) -> Page:
 CSV_COLUMNS = ("记录编号 record_id", "志愿者姓名 volunteer_name", "手机号 phone", "服务日期 service_date",
                "服务时长(小时) hours", "服务类别 category", "确认方式 confirmed_by", "确认人 confirmer",
                "服务社区 community", "求助编号 help_request_id")
-FIXED_CATEGORY_WORDS = {"other": "其他", "welfare_check": "上门探望"}
+FIXED_CATEGORY_WORDS = {"other": "其他", "welfare_check": "上门探望", "sos": "紧急求助"}
 CONFIRMED_BY_WORDS = {"resident": "服务对象本人 resident", "proxy": "家属代理人 family proxy",
                       "worker": "社区工作者 community worker"}
 

@@ -184,6 +184,10 @@ class Config:
     # and one volunteer may hold at once across open sweeps (the assignment respects both).
     SWEEP_WORKER_CAPACITY = _env_int("SWEEP_WORKER_CAPACITY", 40)
     SWEEP_VOLUNTEER_CAPACITY = _env_int("SWEEP_VOLUNTEER_CAPACITY", 15)
+    # Sweeps of more households than SWEEP_EXACT_UP_TO are assigned in groups of up to
+    # SWEEP_GROUP_SIZE neighbours of one building (the engine's work grows with capacity).
+    SWEEP_EXACT_UP_TO = _env_int("SWEEP_EXACT_UP_TO", 2000)
+    SWEEP_GROUP_SIZE = _env_int("SWEEP_GROUP_SIZE", 5)
     # A worker's day of household visits (docs/visits.md): the working day (local), the time a
     # visit takes, and walking: straight-line distance × VISIT_DETOUR_FACTOR at VISIT_WALKING_KMH.
     VISIT_DAY_START = _env("VISIT_DAY_START", "08:30")

@@ -94,7 +94,7 @@ def notify_users(kind_code: str, recipients: list[tuple[int, dict, dict]], *, co
             deliveries.append({"notification_id": notification_id, "channel": "sms", "push_subscription_id": None,
                                "status": "pending", "next_attempt_at": moment, "created_at": moment, "attempts": 0})
     if deliveries:
-        db.session.execute(insert(Delivery), deliveries)
+        db.session.execute(insert(Delivery.__table__), deliveries)
         if db.session.get_bind().dialect.name == "postgresql":
             db.session.execute(text(f"NOTIFY {WAKE_CHANNEL}"))
     return len(ids)

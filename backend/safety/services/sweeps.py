@@ -8,7 +8,7 @@ grouped read, one solve, one multi-row insert of the checks (each carries its as
 notification per assignee, in one transaction. Answers and findings close checks; "needs help"
 raises a safety alert or asks for help."""
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from flask import current_app
@@ -16,7 +16,7 @@ from sqlalchemy import and_, exists, func, insert, select, update
 
 from backend.accounts.models import DeviceSession, User
 from backend.alerts.services.alerts import raise_alert
-from backend.algorithms.assignment import Assignee, Task, assign
+from backend.algorithms.assignment import DEFAULT_PENALTY, Assignee, Task, assign
 from backend.common.i18n import pick
 from backend.common.offline import occurred_time
 from backend.common.time import local_today, now
@@ -194,21 +194,34 @@ def eligible_assignees(community: Community, grid_ids: list[int]) -> Assignees:
 
 def plan_assignment(checks: list[tuple[int, int, float | None, float | None]], assignees: Assignees,
                     fallback: tuple[float | None, float | None]) -> dict[int, tuple[str, int]]:
-    """One call of the engine: each check (key, grid, lat, lng) to the nearest free eligible assignee
-    in the plan of least total distance. Checks need no time of their own (a sweep's calls and
-    visits fit around each other), so each gets its own instant: no two ever clash, and the solve is
-    the pure assignment with capacities. Returns {key: (kind, id)} for the checks it could give."""
-    tasks = []
-    for n, (key, grid_id, lat, lng) in enumerate(checks):
+    """One call of the engine: the checks (key, grid, lat, lng) given to the free eligible assignees
+    in the plan of least total distance, capacities respected. Checks need no time of their own (a
+    sweep's calls and visits fit around each other), so each task gets its own instant: none clash,
+    and the solve is the engine's exact assignment with capacities.
+
+    The engine's matching gives each assignee one column per unit of capacity, so its work grows
+    with capacity × candidates: a sweep of more than SWEEP_EXACT_UP_TO households is planned in
+    groups of up to SWEEP_GROUP_SIZE neighbouring households (one building of one grid: one helper
+    calls on a stairwell together), each assignee taking whole groups within their capacity (a
+    group of n costs n × the distance; left out, n × the penalty). Returns {key: (kind, id)}."""
+    config = current_app.config
+    size = 1 if len(checks) <= config["SWEEP_EXACT_UP_TO"] else max(1, config["SWEEP_GROUP_SIZE"])
+    places: dict[tuple, list[int]] = defaultdict(list)
+    for key, grid_id, lat, lng in checks:
         if lat is None or lng is None:
             lat, lng = fallback
-        if lat is None or lng is None:
-            continue
-        tasks.append(Task(id=key, lat=lat, lng=lng, start=n, end=n, skill=_skill(grid_id)))
-    if not tasks or not assignees.people:
+        if lat is not None and lng is not None:
+            places[grid_id, lat, lng].append(key)
+    groups: list[tuple[tuple, list[int]]] = []
+    for place, keys in places.items():
+        groups += [(place, keys[start:start + size]) for start in range(0, len(keys), size)]
+    people = [replace(person, capacity=person.capacity // size) for person in assignees.people]
+    if not groups or not any(person.capacity for person in people):
         return {}
-    plan = assign(tasks, assignees.people)
-    return {pair.task_id: pair.assignee_id for pair in plan.pairs}
+    tasks = [Task(id=n, lat=lat, lng=lng, start=n, end=n, skill=_skill(grid_id),
+                  penalty=DEFAULT_PENALTY * len(keys)) for n, ((grid_id, lat, lng), keys) in enumerate(groups)]
+    plan = assign(tasks, people, cost=(lambda task, _person, km: km * len(groups[task.id][1])) if size > 1 else None)
+    return {key: pair.assignee_id for pair in plan.pairs for key in groups[pair.task_id][1]}
 
 
 def _tell_assignees(sweep: Sweep, given: dict, assignees: Assignees) -> None:
@@ -253,8 +266,8 @@ def start_sweep(user: User, data: dict) -> board_views.SweepView:
                      "volunteer_id": assignee[1] if assignee and assignee[0] == VOLUNTEER else None,
                      "worker_id": assignee[1] if assignee and assignee[0] == WORKER else None,
                      "assigned_at": moment if assignee else None, "attempts": 0, "created_at": moment})
-    if rows:
-        db.session.execute(insert(SweepCheck), rows)
+    if rows:  # Core, not the ORM's bulk path: one executemany of plain rows
+        db.session.execute(insert(SweepCheck.__table__), rows)
     _tell_assignees(sweep, given, assignees)
     prompted = sorted({user_id for found in households.values() for user_id in found.app_user_ids})
     if prompted:

@@ -50,7 +50,8 @@ class WelfareChecks:
         sweep = db.session.get(Sweep, check.sweep_id)
         lat, lng = self._where(check)
         found = []
-        for person in sweeps.eligible_assignees(db.session.get(Community, sweep.community_id), [check.grid_id]).people:
+        community = db.session.get(Community, sweep.community_id)
+        for person in sweeps.eligible_assignees(community, [check.grid_id], full_ones=True).people:
             km = haversine_km(lat, lng, person.lat, person.lng) if lat is not None else None
             if km is not None and person.reach_km is not None and km > person.reach_km:
                 continue

@@ -145,11 +145,12 @@ def _skill(grid_id: int) -> str:
     return f"grid-{grid_id}"
 
 
-def eligible_assignees(community: Community, grid_ids: list[int]) -> Assignees:
+def eligible_assignees(community: Community, grid_ids: list[int], *, full_ones: bool = False) -> Assignees:
     """The grids' workers (each for their own grids, from the middle of them) and the community's
     active, identity-vetted, on-duty volunteers with a home position (any of the grids, within their
     travel radius), each with their capacity left: SWEEP_WORKER_CAPACITY / SWEEP_VOLUNTEER_CAPACITY
-    less the open checks they hold."""
+    less the open checks they hold. Those with none left are left out, unless `full_ones` (a batch
+    plan counts capacity its own way)."""
     config = current_app.config
     centres = {grid_id: (lat, lng) for grid_id, lat, lng in db.session.execute(
         select(Building.grid_id, func.avg(Building.lat), func.avg(Building.lng))
@@ -165,10 +166,10 @@ def eligible_assignees(community: Community, grid_ids: list[int]) -> Assignees:
     for user_id, grids in sorted(workers.items()):
         points = [centres[g] for g in grids if g in centres] or ([fallback] if fallback[0] is not None else [])
         capacity = config["SWEEP_WORKER_CAPACITY"] - held.get(user_id, 0)
-        if not points or capacity <= 0:
+        if not points or (capacity <= 0 and not full_ones):
             continue
         people.append(Assignee(id=(WORKER, user_id), lat=sum(p[0] for p in points) / len(points),
-                               lng=sum(p[1] for p in points) / len(points), capacity=capacity,
+                               lng=sum(p[1] for p in points) / len(points), capacity=max(0, capacity),
                                skills=frozenset(_skill(g) for g in grids)))
         user_of[WORKER, user_id] = user_id
     today = local_today(community.timezone)
@@ -184,9 +185,9 @@ def eligible_assignees(community: Community, grid_ids: list[int]) -> Assignees:
     every_grid = frozenset(_skill(g) for g in grid_ids)
     for volunteer_id, user_id, lat, lng, radius in volunteers:
         capacity = config["SWEEP_VOLUNTEER_CAPACITY"] - held.get(volunteer_id, 0)
-        if capacity <= 0:
+        if capacity <= 0 and not full_ones:
             continue
-        people.append(Assignee(id=(VOLUNTEER, volunteer_id), lat=lat, lng=lng, capacity=capacity,
+        people.append(Assignee(id=(VOLUNTEER, volunteer_id), lat=lat, lng=lng, capacity=max(0, capacity),
                                skills=every_grid, reach_km=radius))
         user_of[VOLUNTEER, volunteer_id] = user_id
     return Assignees(people, user_of)

@@ -288,6 +288,8 @@ def test_bad_answers_and_outcomes_are_422(app, clock, phone_of):
     url = f"/api/v1/sweeps/{sweep_id}/checks/{check.id}/outcome"
     for body, field in (({"outcome": "fine", "via": "phone"}, "outcome"), ({"outcome": "safe"}, "via"),
                         ({"outcome": "safe", "via": "phone", "resident_id": 999999}, "resident_id"),
+                        ({"outcome": "needs_help", "via": "phone", "follow_up": "help_request",
+                          "category": "banana"}, "category"),
                         ({"outcome": "safe", "via": "phone", "occurred_at": "2026-11-20T10:00:00+08:00"},
                          "occurred_at")):
         response = admin.post(url, body)

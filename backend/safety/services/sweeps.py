@@ -24,7 +24,7 @@ from backend.community.models import Building, Community, GridWorker, Household,
 from backend.community.services import visible_grid_ids
 from backend.errors import Conflict, InvalidInput, NotFound
 from backend.extensions import db
-from backend.help_requests.models import HelpRequest
+from backend.help_requests.models import FIXED_CATEGORIES, HelpRequest
 from backend.help_requests.services import deadlines
 from backend.help_requests.services.timeline import add_event
 from backend.matching.services import dispatch
@@ -403,6 +403,12 @@ def answer(user: User, check_id: int, data: dict) -> board_views.MyCheckView:
     return view
 
 
+def _categories(community_id: int) -> set[str]:
+    """What help may be asked for: the community's skills and the fixed categories."""
+    return set(FIXED_CATEGORIES) | set(db.session.scalars(select(Term.code).where(
+        Term.community_id == community_id, Term.vocabulary == "skill")))
+
+
 def record_outcome(user: User, sweep_id: int, check_id: int, data: dict) -> board_views.CheckView:
     """The assignee's (or the grid's staff's) finding: reached and safe, needs help, or not reached
     (tried, by phone or in person — the check stays theirs and counts the try)."""
@@ -424,6 +430,9 @@ def record_outcome(user: User, sweep_id: int, check_id: int, data: dict) -> boar
         raise InvalidInput(field_errors={"follow_up": [pick({
             "zh-CN": "志愿者发现需要帮助时，社区会收到提醒并安排求助。",
             "en": "When a volunteer finds help is needed, the community is alerted and arranges it."})]})
+    if data.get("category") is not None and data["category"] not in _categories(sweep.community_id):
+        raise InvalidInput(field_errors={"category": [pick({"zh-CN": "没有这种求助类别。",
+                                                            "en": "There is no such category."})]})
     moment = occurred_time(data.get("occurred_at"), not_before=sweep.started_at)
     outcome = data["outcome"]
     if outcome == "not_reached":

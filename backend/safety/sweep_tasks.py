@@ -4,7 +4,7 @@ the community's on-duty, identity-vetted volunteers within reach are their candi
 allowed), nearer is better; sending gives the check to the chosen one (assigned, not offered: a
 sweep does not wait for a yes). A check has no time of its own, so each is given its own instant of
 the date and none clash. The sweep's own start does not go through here: it assigns in bulk
-(backend/safety/services/sweeps.py)."""
+(backend/safety/services/sweep_assignment.py)."""
 from datetime import date, datetime, timedelta
 
 from flask import current_app
@@ -20,7 +20,7 @@ from backend.matching.services import dispatch
 from backend.notifications.services.outbox import notify
 from backend.people.models import Resident
 from backend.safety import sweep_kinds
-from backend.safety.services import sweeps
+from backend.safety.services import sweep_assignment
 from backend.safety.sweep_models import Sweep, SweepCheck
 from backend.volunteers.models import Volunteer
 
@@ -51,7 +51,7 @@ class WelfareChecks:
         lat, lng = self._where(check)
         found = []
         community = db.session.get(Community, sweep.community_id)
-        for person in sweeps.eligible_assignees(community, [check.grid_id], full_ones=True).people:
+        for person in sweep_assignment.eligible_assignees(community, [check.grid_id], full_ones=True).people:
             km = haversine_km(lat, lng, person.lat, person.lng) if lat is not None else None
             if km is not None and person.reach_km is not None and km > person.reach_km:
                 continue
@@ -61,7 +61,7 @@ class WelfareChecks:
 
     def in_hand(self, assignee: str, ids: list[int], day: date, community_id: int):
         """Open checks already theirs count against the plan's capacity; they hold no window."""
-        return sweeps.in_hand(assignee, ids), {}
+        return sweep_assignment.in_hand(assignee, ids), {}
 
     def is_open(self, task_id: int) -> bool:
         check = db.session.get(SweepCheck, task_id)

@@ -7,20 +7,17 @@ grids' workers and the community's on-duty vetted volunteers by the batch assign
 grouped read, one solve, one multi-row insert of the checks (each carries its assignment) and one
 notification per assignee, in one transaction. Answers and findings close checks; "needs help"
 raises a safety alert or asks for help."""
-from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import current_app
 from sqlalchemy import and_, exists, func, insert, select, update
 
 from backend.accounts.models import DeviceSession, User
 from backend.alerts.services.alerts import raise_alert
-from backend.algorithms.assignment import DEFAULT_PENALTY, Assignee, Task, assign
 from backend.common.i18n import pick
 from backend.common.offline import occurred_time
 from backend.common.time import local_today, now
-from backend.community.models import Building, Community, GridWorker, Household, Term
+from backend.community.models import Building, Community, Household, Term
 from backend.community.services import visible_grid_ids
 from backend.errors import Conflict, InvalidInput, NotFound
 from backend.extensions import db
@@ -29,27 +26,23 @@ from backend.help_requests.services import deadlines
 from backend.help_requests.services.timeline import add_event
 from backend.matching.services import dispatch
 from backend.notifications import timers
-from backend.notifications.services.bulk import notify_users
 from backend.notifications.services.outbox import notify
 from backend.people.models import Resident, resident_tags
 from backend.safety import sweep_kinds
 from backend.safety.services import sweep_board as board_views
+from backend.safety.services.sweep_assignment import (
+    VOLUNTEER, WORKER, Assignees, assign_unassigned, eligible_assignees, plan_assignment, tell_assignees,
+)
 from backend.safety.services.sweep_board import SweepClosed, check_not_found
 from backend.safety.sweep_models import NOT_YET_REACHED, REACHED, Sweep, SweepCheck
-from backend.volunteers.models import Vetting, Volunteer
+from backend.volunteers.models import Volunteer
 
 ANSWER_DUE_TIMER = "sweep_answer_due"
-VOLUNTEER, WORKER = "volunteer", "worker"
 
 
 class AlreadyReached(Conflict):
     reason = "check_already_reached"
     messages = {"zh-CN": "这一户已经确认过了。", "en": "This household has already been reached."}
-
-
-class NotAssignee(Conflict):
-    reason = "not_check_assignee"
-    messages = {"zh-CN": "这一户没有分给您。", "en": "This household was not given to you."}
 
 
 def _owner(sweep: Sweep) -> tuple[str, int]:
@@ -122,119 +115,6 @@ def matching_households(community: Community, grid_ids: list[int], resident_filt
     return households
 
 
-# The assignment ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Assignees:
-    people: list[Assignee]
-    user_of: dict  # (kind, id) → users.id, to tell them
-
-
-def in_hand(kind: str, ids: list[int]) -> dict[int, int]:
-    """Open checks these assignees already hold, over every open sweep."""
-    if not ids:
-        return {}
-    column = SweepCheck.volunteer_id if kind == VOLUNTEER else SweepCheck.worker_id
-    return dict(db.session.execute(
-        select(column, func.count()).join(Sweep, Sweep.id == SweepCheck.sweep_id)
-        .where(column.in_(ids), SweepCheck.status == "assigned", Sweep.status == "open").group_by(column)).all())
-
-
-def _skill(grid_id: int) -> str:
-    return f"grid-{grid_id}"
-
-
-def eligible_assignees(community: Community, grid_ids: list[int], *, full_ones: bool = False) -> Assignees:
-    """The grids' workers (each for their own grids, from the middle of them) and the community's
-    active, identity-vetted, on-duty volunteers with a home position (any of the grids, within their
-    travel radius), each with their capacity left: SWEEP_WORKER_CAPACITY / SWEEP_VOLUNTEER_CAPACITY
-    less the open checks they hold. Those with none left are left out, unless `full_ones` (a batch
-    plan counts capacity its own way)."""
-    config = current_app.config
-    centres = {grid_id: (lat, lng) for grid_id, lat, lng in db.session.execute(
-        select(Building.grid_id, func.avg(Building.lat), func.avg(Building.lng))
-        .where(Building.grid_id.in_(grid_ids), Building.lat.is_not(None)).group_by(Building.grid_id))}
-    fallback = (community.centre_lat, community.centre_lng)
-    workers: dict[int, list[int]] = defaultdict(list)
-    for user_id, grid_id in db.session.execute(
-            select(GridWorker.user_id, GridWorker.grid_id).join(User, User.id == GridWorker.user_id)
-            .where(GridWorker.grid_id.in_(grid_ids), User.is_enabled.is_(True))):
-        workers[user_id].append(grid_id)
-    held = in_hand(WORKER, sorted(workers))
-    people, user_of = [], {}
-    for user_id, grids in sorted(workers.items()):
-        points = [centres[g] for g in grids if g in centres] or ([fallback] if fallback[0] is not None else [])
-        capacity = config["SWEEP_WORKER_CAPACITY"] - held.get(user_id, 0)
-        if not points or (capacity <= 0 and not full_ones):
-            continue
-        people.append(Assignee(id=(WORKER, user_id), lat=sum(p[0] for p in points) / len(points),
-                               lng=sum(p[1] for p in points) / len(points), capacity=max(0, capacity),
-                               skills=frozenset(_skill(g) for g in grids)))
-        user_of[WORKER, user_id] = user_id
-    today = local_today(community.timezone)
-    volunteers = db.session.execute(
-        select(Volunteer.id, Volunteer.user_id, Volunteer.home_lat, Volunteer.home_lng, Volunteer.travel_radius_km)
-        .join(User, User.id == Volunteer.user_id)
-        .where(Volunteer.community_id == community.id, Volunteer.status == "active", Volunteer.on_duty.is_(True),
-               Volunteer.home_lat.is_not(None), Volunteer.home_lng.is_not(None), User.is_enabled.is_(True),
-               exists().where(Vetting.volunteer_id == Volunteer.id, Vetting.kind == "identity",
-                              Vetting.revoked_at.is_(None), Vetting.expires_on >= today))
-        .order_by(Volunteer.id)).all()
-    held = in_hand(VOLUNTEER, [row[0] for row in volunteers])
-    every_grid = frozenset(_skill(g) for g in grid_ids)
-    for volunteer_id, user_id, lat, lng, radius in volunteers:
-        capacity = config["SWEEP_VOLUNTEER_CAPACITY"] - held.get(volunteer_id, 0)
-        if capacity <= 0 and not full_ones:
-            continue
-        people.append(Assignee(id=(VOLUNTEER, volunteer_id), lat=lat, lng=lng, capacity=max(0, capacity),
-                               skills=every_grid, reach_km=radius))
-        user_of[VOLUNTEER, volunteer_id] = user_id
-    return Assignees(people, user_of)
-
-
-def plan_assignment(checks: list[tuple[int, int, float | None, float | None]], assignees: Assignees,
-                    fallback: tuple[float | None, float | None]) -> dict[int, tuple[str, int]]:
-    """One call of the engine: the checks (key, grid, lat, lng) given to the free eligible assignees
-    in the plan of least total distance, capacities respected. Checks need no time of their own (a
-    sweep's calls and visits fit around each other), so each task gets its own instant: none clash,
-    and the solve is the engine's exact assignment with capacities.
-
-    The engine's matching gives each assignee one column per unit of capacity, so its work grows
-    with capacity × candidates: a sweep of more than SWEEP_EXACT_UP_TO households is planned in
-    groups of up to SWEEP_GROUP_SIZE neighbouring households (one building of one grid: one helper
-    calls on a stairwell together), each assignee taking whole groups within their capacity (a
-    group of n costs n × the distance; left out, n × the penalty). Returns {key: (kind, id)}."""
-    config = current_app.config
-    size = 1 if len(checks) <= config["SWEEP_EXACT_UP_TO"] else max(1, config["SWEEP_GROUP_SIZE"])
-    places: dict[tuple, list[int]] = defaultdict(list)
-    for key, grid_id, lat, lng in checks:
-        if lat is None or lng is None:
-            lat, lng = fallback
-        if lat is not None and lng is not None:
-            places[grid_id, lat, lng].append(key)
-    groups: list[tuple[tuple, list[int]]] = []
-    for place, keys in places.items():
-        groups += [(place, keys[start:start + size]) for start in range(0, len(keys), size)]
-    people = [replace(person, capacity=person.capacity // size) for person in assignees.people]
-    if not groups or not any(person.capacity for person in people):
-        return {}
-    tasks = [Task(id=n, lat=lat, lng=lng, start=n, end=n, skill=_skill(grid_id),
-                  penalty=DEFAULT_PENALTY * len(keys)) for n, ((grid_id, lat, lng), keys) in enumerate(groups)]
-    plan = assign(tasks, people, cost=(lambda task, _person, km: km * len(groups[task.id][1])) if size > 1 else None)
-    return {key: pair.assignee_id for pair in plan.pairs for key in groups[pair.task_id][1]}
-
-
-def _tell_assignees(sweep: Sweep, given: dict, assignees: Assignees) -> None:
-    """One notification per assignee, saying how many households they were given."""
-    counts: dict = defaultdict(int)
-    for key in given.values():
-        counts[key] += 1
-    notify_users(sweep_kinds.SWEEP_ASSIGNED.code,
-                 [(assignees.user_of[key], {"sweep_name": sweep.name, "count": count}, {"sweep_id": sweep.id})
-                  for key, count in sorted(counts.items())], community_id=sweep.community_id)
-
-
 # Starting a sweep ----------------------------------------------------------------------------
 
 
@@ -269,7 +149,7 @@ def start_sweep(user: User, data: dict) -> board_views.SweepView:
                      "assigned_at": moment if assignee else None, "attempts": 0, "created_at": moment})
     if rows:  # Core, not the ORM's bulk path: one executemany of plain rows
         db.session.execute(insert(SweepCheck.__table__), rows)
-    _tell_assignees(sweep, given, assignees)
+    tell_assignees(sweep, given, assignees)
     prompted = sorted({user_id for found in households.values() for user_id in found.app_user_ids})
     if prompted:
         for resident_user in db.session.scalars(select(User).where(User.id.in_(prompted))):
@@ -279,30 +159,6 @@ def start_sweep(user: User, data: dict) -> board_views.SweepView:
     view = board_views.sweep_view(sweep, grid_ids)
     db.session.commit()
     return view
-
-
-def assign_unassigned(sweep: Sweep) -> int:
-    """Stage the assignment of the sweep's unassigned checks (one engine call, one bulk update, one
-    notification per assignee); returns how many were given."""
-    community = db.session.get(Community, sweep.community_id)
-    checks = db.session.execute(
-        select(SweepCheck.id, SweepCheck.grid_id, func.coalesce(Household.lat, Building.lat),
-               func.coalesce(Household.lng, Building.lng))
-        .join(Household, Household.id == SweepCheck.household_id).join(Building, Building.id == Household.building_id)
-        .where(SweepCheck.sweep_id == sweep.id, SweepCheck.status == "unassigned").order_by(SweepCheck.id)).all()
-    if not checks:
-        return 0
-    assignees = eligible_assignees(community, list(sweep.grid_ids))
-    given = plan_assignment([tuple(row) for row in checks], assignees, (community.centre_lat, community.centre_lng))
-    if not given:
-        return 0
-    moment = now()
-    db.session.execute(update(SweepCheck), [
-        {"id": check_id, "status": "assigned", "assigned_at": moment,
-         "volunteer_id": key[1] if key[0] == VOLUNTEER else None, "worker_id": key[1] if key[0] == WORKER else None}
-        for check_id, key in given.items()])
-    _tell_assignees(sweep, given, assignees)
-    return len(given)
 
 
 @timers.timer_handler(ANSWER_DUE_TIMER)

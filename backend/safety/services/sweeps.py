@@ -26,7 +26,7 @@ from backend.help_requests.services import deadlines
 from backend.help_requests.services.timeline import add_event
 from backend.matching.services import dispatch
 from backend.notifications import timers
-from backend.notifications.services.outbox import notify
+from backend.notifications.services.bulk import notify_users
 from backend.people.models import Resident, resident_tags
 from backend.safety import sweep_kinds
 from backend.safety.services import sweep_board as board_views
@@ -151,10 +151,9 @@ def start_sweep(user: User, data: dict) -> board_views.SweepView:
         db.session.execute(insert(SweepCheck.__table__), rows)
     tell_assignees(sweep, given, assignees)
     prompted = sorted({user_id for found in households.values() for user_id in found.app_user_ids})
-    if prompted:
-        for resident_user in db.session.scalars(select(User).where(User.id.in_(prompted))):
-            notify(sweep_kinds.SWEEP_PROMPT.code, user=resident_user, params={"sweep_name": sweep.name},
-                   data={"sweep_id": sweep.id}, community_id=community.id)
+    if prompted:  # in bulk too: a sweep may ask thousands of residents
+        notify_users(sweep_kinds.SWEEP_PROMPT.code, [(user_id, {"sweep_name": sweep.name}, {"sweep_id": sweep.id})
+                                                     for user_id in prompted], community_id=community.id)
         timers.schedule(ANSWER_DUE_TIMER, sweep.answer_due_at, _owner(sweep))
     view = board_views.sweep_view(sweep, grid_ids)
     db.session.commit()

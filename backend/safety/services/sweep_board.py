@@ -195,7 +195,9 @@ def _iso(moment: datetime | None) -> str | None:
 
 
 def frozen_report(sweep: Sweep, closed_by: User, moment: datetime) -> dict:
-    """Every household: who was reached, when, how, by whom and what was found; the counts."""
+    """Every household: who was reached, when, how, by whom and what was found; the counts. Like the
+    board it names the building and how to address each resident, never an address or a phone (the
+    household's own page, which is audited, has those)."""
     grid_ids = sorted(sweep.grid_ids)
     totals, by_grid = counts(sweep.id, grid_ids)
     grid_names = dict(db.session.execute(select(Grid.id, Grid.name).where(Grid.id.in_(grid_ids))).all())
@@ -206,11 +208,8 @@ def frozen_report(sweep: Sweep, closed_by: User, moment: datetime) -> dict:
     reachers = {c.reached_by_id for c in checks if c.reached_by_id is not None}
     reacher_names = dict(db.session.execute(select(User.id, User.display_name).where(User.id.in_(reachers))).all()) \
         if reachers else {}
-    doors = dict(db.session.execute(select(Household.id, Household.door_number).where(
-        Household.id.in_({c.household_id for c in checks}))).all()) if checks else {}
     rows = [{"check_id": c.id, "household_id": c.household_id, "grid_id": c.grid_id,
              "grid_name": grid_names.get(c.grid_id, ""), "building_label": labels.get(c.household_id, ""),
-             "door_number": doors.get(c.household_id, ""),
              "residents": [{"id": rid, "address_as": names.get(rid, "")} for rid in c.resident_ids],
              "status": c.status, "reached": c.status in ("safe", "needs_help"), "reached_at": _iso(c.reached_at),
              "reached_via": c.reached_via, "reached_by_id": c.reached_by_id,

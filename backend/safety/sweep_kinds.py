@@ -41,6 +41,19 @@ SWEEP_ASSIGNED = register(Kind(
     topic="sweep-{sweep_id}",
 ))
 
+# A household given to someone answered in the app before they got to it: they need not call.
+SWEEP_CHECK_ANSWERED = register(Kind(
+    code="sweep_check_answered",
+    texts={"zh-CN": ("这一户已经答复了", "{address_as}在应用里答复了社区的排查，您不用再联系这一户了。"),
+           "en": ("Already answered", "{address_as} answered the safety check in the app: you need not contact them.")},
+    params=("address_as",),
+    urgency="high",
+    channels=("inapp", "push"),
+    quiet_hours="ignore",
+    ttl=timedelta(hours=12),
+    topic="sweep-check-{sweep_check_id}",
+))
+
 # A household found needing help (the resident's own answer, or the assignee's finding).
 SWEEP_NEEDS_HELP = register_alert(AlertKind(
     code="sweep_needs_help",

@@ -119,7 +119,7 @@ def test_500_households_across_4_grids_get_exactly_one_check_each(app, capacitie
 def test_answers_outcomes_and_the_fallback_keep_the_board_adding_up(app, clock, monkeypatch, phone_of):
     monkeypatch.setitem(app.config, "SWEEP_WORKER_CAPACITY", 40)
     monkeypatch.setitem(app.config, "SWEEP_VOLUNTEER_CAPACITY", 2)
-    swept = build_swept(10, grids=2, app_every=4, volunteers=2)
+    swept = build_swept(10, grids=2, app_every=4, volunteers=2, signed_in_accounts=3)
     admin = phone_of(swept.admin)
     started = _start(admin, swept, answer_minutes=20)
     sweep_id = started["id"]
@@ -127,7 +127,7 @@ def test_answers_outcomes_and_the_fallback_keep_the_board_adding_up(app, clock, 
     assert by_status(sweep_id) == {"prompted": 5, "assigned": 16}
 
     # 我平安 from the app closes that household's check; a second tap changes nothing.
-    answering, needy = [hid for hid, who in swept.with_app.items() if who.phone]
+    answering, needy, late = [hid for hid, who in swept.with_app.items() if who.phone]
     resident = phone_of(swept.with_app[answering])
     [mine] = resident.get("/api/v1/me/sweep-checks").get_json()["items"]
     assert mine["status"] == "prompted" and mine["answered"] is None
@@ -170,6 +170,17 @@ def test_answers_outcomes_and_the_fallback_keep_the_board_adding_up(app, clock, 
     held = _held_per_assignee(sweep_id)
     assert all(count <= 2 for (kind, _), count in held.items() if kind == "volunteer")
 
+    # A household answering 我平安 after it was assigned: its assignee is told they need not call.
+    slow = phone_of(swept.with_app[late])
+    [latest] = slow.get("/api/v1/me/sweep-checks").get_json()["items"]
+    given = db.session.get(SweepCheck, latest["id"])
+    assert latest["status"] == "assigned"
+    assignee_user = given.worker_id or swept.volunteer_users[given.volunteer_id]
+    assert slow.post(f"/api/v1/me/sweep-checks/{latest['id']}", {"answer": "safe"}).status_code == 200
+    [told] = notifications_of_kind("sweep_check_answered")
+    assert told.recipient_user_id == assignee_user and told.data == {"sweep_id": sweep_id, "sweep_check_id": given.id}
+    _assert_adds_up(_board(admin, sweep_id))
+
     # The assignee records a try that did not reach anyone, then the household safe by phone.
     check = next(c for c in checks(sweep_id) if c.status == "assigned" and c.volunteer_id is not None)
     volunteer = phone_of(next(v for v in swept.volunteers if v.id == check.volunteer_id))
@@ -197,7 +208,7 @@ def test_answers_outcomes_and_the_fallback_keep_the_board_adding_up(app, clock, 
         worker_check.resident_ids[0]
     board = _board(admin, sweep_id)
     _assert_adds_up(board)
-    assert board["sweep"]["totals"]["safe"] == 2 and board["sweep"]["totals"]["needs_help"] == 2
+    assert board["sweep"]["totals"]["safe"] == 3 and board["sweep"]["totals"]["needs_help"] == 2
 
 
 def test_closing_freezes_a_report_that_matches_the_checks_and_never_changes(app, phone_of):

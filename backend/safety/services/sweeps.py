@@ -27,6 +27,7 @@ from backend.help_requests.services.timeline import add_event
 from backend.matching.services import dispatch
 from backend.notifications import timers
 from backend.notifications.services.bulk import notify_users
+from backend.notifications.services.outbox import notify
 from backend.people.models import Resident, resident_tags
 from backend.safety import sweep_kinds
 from backend.safety.services import sweep_board as board_views
@@ -237,6 +238,18 @@ def _reach(check: SweepCheck, sweep: Sweep, outcome: str, *, at, via: str, actor
         _needs_help(check, sweep, resident_id, actor, data)
 
 
+def _tell_assignee_answered(check: SweepCheck, resident: Resident) -> None:
+    """The household answered in the app: whoever had it need not call (it leaves their list)."""
+    if check.worker_id is not None:
+        user_id = check.worker_id
+    elif check.volunteer_id is not None:
+        user_id = db.session.scalar(select(Volunteer.user_id).where(Volunteer.id == check.volunteer_id))
+    else:
+        return
+    notify(sweep_kinds.SWEEP_CHECK_ANSWERED.code, user=db.session.get(User, user_id),
+           params={"address_as": resident.address_as}, data={"sweep_id": check.sweep_id, "sweep_check_id": check.id})
+
+
 def answer(user: User, check_id: int, data: dict) -> board_views.MyCheckView:
     """The resident's own answer in the app: 我平安 closes the check; 我需要帮助 raises the alarm.
     A second 我平安 changes nothing; 我需要帮助 after 我平安 still counts (things change)."""
@@ -253,6 +266,8 @@ def answer(user: User, check_id: int, data: dict) -> board_views.MyCheckView:
         raise AlreadyReached()
     _reach(check, sweep, data["answer"], at=moment, via="app", actor=user, resident_id=resident.id, note=None,
            data={})
+    if data["answer"] == "safe":  # 我需要帮助 goes to the grid's workers as an alert instead
+        _tell_assignee_answered(check, resident)
     view = board_views.my_check_view(check, sweep)
     db.session.commit()
     return view

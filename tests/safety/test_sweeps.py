@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from backend.alerts.models import Alert
+from backend.community.models import Household
 from backend.extensions import db
 from backend.help_requests.models import HelpRequest
 from backend.notifications.models import Notification, Timer
@@ -358,3 +359,26 @@ def test_checks_nobody_could_take_are_shared_out_again_when_someone_can(app, mon
     again = admin.post(f"/api/v1/sweeps/{sweep_id}/assign")
     assert again.status_code == 200 and again.get_json()["totals"]["unassigned"] == 0
     assert all(count <= 3 for count in _held_per_assignee(sweep_id).values())
+
+
+def test_a_big_sweep_is_assigned_by_stairwell_within_every_capacity(app, monkeypatch, phone_of):
+    monkeypatch.setitem(app.config, "SWEEP_EXACT_UP_TO", 10)
+    monkeypatch.setitem(app.config, "SWEEP_GROUP_SIZE", 3)
+    monkeypatch.setitem(app.config, "SWEEP_WORKER_CAPACITY", 7)
+    monkeypatch.setitem(app.config, "SWEEP_VOLUNTEER_CAPACITY", 4)
+    swept = build_swept(15, grids=2, app_every=100, volunteers=3)
+    sweep_id = _start(phone_of(swept.admin), swept)["id"]
+    rows = checks(sweep_id)
+    assert len(rows) == len(swept.matched) == 31
+    held = _held_per_assignee(sweep_id)
+    # Whole groups of up to 3 within capacity: a worker 7 // 3 = 2 groups, a volunteer 4 // 3 = 1.
+    assert all(count <= (6 if kind == "worker" else 3) for (kind, _), count in held.items())
+    assert sum(held.values()) + by_status(sweep_id).get("unassigned", 0) == 31
+    assert sum(held.values()) >= 2 * 6 + 3 * 1  # every worker and volunteer took at least one group
+    by_building = {}
+    for row in rows:
+        if row.status == "assigned":
+            building = db.session.get(Household, row.household_id).building_id
+            by_building.setdefault((building, row.volunteer_id, row.worker_id), []).append(row.id)
+    assert max(len(ids) for ids in by_building.values()) >= 2  # neighbours went together
+    _assert_adds_up(_board(phone_of(swept.admin), sweep_id))

@@ -188,6 +188,14 @@ class Config:
     # A worker's capacity for a day's plan, for the task kinds workers may take (a volunteer's is
     # their load cap).
     BATCH_WORKER_CAPACITY = _env_int("BATCH_WORKER_CAPACITY", 8)
+    # An emergency sweep (docs/safety.md, "The emergency sweep"): how many open checks one worker
+    # and one volunteer may hold at once across open sweeps (the assignment respects both).
+    SWEEP_WORKER_CAPACITY = _env_int("SWEEP_WORKER_CAPACITY", 40)
+    SWEEP_VOLUNTEER_CAPACITY = _env_int("SWEEP_VOLUNTEER_CAPACITY", 15)
+    # Sweeps of more households than SWEEP_EXACT_UP_TO are assigned in groups of up to
+    # SWEEP_GROUP_SIZE neighbours of one building (the engine's work grows with capacity).
+    SWEEP_EXACT_UP_TO = _env_int("SWEEP_EXACT_UP_TO", 2000)
+    SWEEP_GROUP_SIZE = _env_int("SWEEP_GROUP_SIZE", 5)
     # A worker's day of household visits (docs/visits.md): the working day (local), the time a
     # visit takes, and walking: straight-line distance × VISIT_DETOUR_FACTOR at VISIT_WALKING_KMH.
     VISIT_DAY_START = _env("VISIT_DAY_START", "08:30")

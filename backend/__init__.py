@@ -64,6 +64,7 @@ def import_models() -> None:
     import backend.people.models  # noqa: F401
     import backend.providers.models  # noqa: F401
     import backend.safety.models  # noqa: F401
+    import backend.safety.sweep_models  # noqa: F401
     import backend.timebank.models  # noqa: F401
     import backend.visits.models  # noqa: F401
     import backend.volunteers.models  # noqa: F401
@@ -85,6 +86,7 @@ def register_blueprints(app: Flask) -> None:
     from backend.people.routes import blp as people_blp
     from backend.providers.routes import blp as providers_blp
     from backend.safety.routes import blp as safety_blp
+    from backend.safety.sweep_routes import blp as sweeps_blp
     from backend.timebank.routes import blp as timebank_blp
     from backend.visits.routes import blp as visits_blp
     from backend.volunteers.routes import blp as volunteers_blp
@@ -92,7 +94,7 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (accounts_blp, community_blp, onboarding_blp, volunteers_blp, people_blp, audit_blp,
                       notifications_blp, push_blp, alerts_blp, help_requests_blp, matching_blp, timebank_blp,
-                      providers_blp, batch_blp, visits_blp, safety_blp):
+                      providers_blp, batch_blp, visits_blp, safety_blp, sweeps_blp):
         api.register_blueprint(blueprint)
     alert_kinds.check_settings(app)  # once every domain's alert kinds are registered
     app.register_blueprint(pwa_blueprint)

@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from backend.accounts.models import User
-from backend.common.pagination import Page
 from backend.common.time import now
 from backend.community.models import Building, Community, Household
 from backend.community.services import visible_grid_ids

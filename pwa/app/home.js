@@ -147,6 +147,13 @@ function showCareHome(user, subject, options) {
     afterPaint().then(() => importWith(() => import("./requests.js"), [formsModule, errorsModule]))
       .then(({ fillHomeRequests }) => fillHomeRequests(section, subject));
   }
+  if (!subject.actingFor) {
+    // 应急排查: while a sweep waits for her answer, the home leads to it below the call button, so
+    // nothing above moves (the prompt's notification is the main way: sweep-prompt.js).
+    afterPaint().then(() => cachedRead("/api/v1/me/sweep-checks")).then((checks) => {
+      slot(screen, "sweep-item").hidden = !checks.ok || !checks.body.items.some((item) => !item.answered);
+    });
+  }
   if (!subject.may.askForHelp && !subject.may.requests && !subject.may.visits) {
     const note = slot(screen, "no-scopes");
     note.textContent = t("home.no_scopes", { name: subject.name });

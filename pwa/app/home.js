@@ -148,8 +148,7 @@ function showCareHome(user, subject, options) {
       .then(({ fillHomeRequests }) => fillHomeRequests(section, subject));
   }
   if (!subject.actingFor) {
-    // 应急排查: while a sweep waits for her answer, the home leads to it below the call button, so
-    // nothing above moves (the prompt's notification is the main way: sweep-prompt.js).
+    // A sweep waiting for her answer (sweep-prompt.js): shown below the call, so nothing above moves.
     afterPaint().then(() => cachedRead("/api/v1/me/sweep-checks")).then((checks) => {
       slot(screen, "sweep-item").hidden = !checks.ok || !checks.body.items.some((item) => !item.answered);
     });

@@ -59,8 +59,17 @@ async function send(screen, subject, check, answer) {
 export async function showSweepPrompt(subject, sweepId, options) {
   const screen = showScreen("sweep-prompt", "sweep.title", options);
   slot(screen, "home").href = subject.base || "/";
-  const answer = await cachedRead(MINE);
-  const check = answer.ok ? chosen(answer.body.items, sweepId) : null;
+  // The buttons work from the first frame: a tap before her checks are read waits for them.
+  const found = cachedRead(MINE).then((answer) => ({ answer, check: answer.ok ? chosen(answer.body.items, sweepId) : null }));
+  for (const button of screen.querySelectorAll("[data-answer]")) {
+    button.addEventListener("click", async () => {
+      const { check } = await found;
+      if (check?.sweep_open) {
+        send(screen, subject, check, button.dataset.answer);
+      }
+    });
+  }
+  const { answer, check } = await found;
   if (!check || !check.sweep_open) {
     slot(screen, "ask").hidden = true;
     const none = slot(screen, "none");
@@ -69,9 +78,6 @@ export async function showSweepPrompt(subject, sweepId, options) {
     return;
   }
   slot(screen, "name").textContent = t("sweep.name", { name: check.sweep_name });
-  for (const button of screen.querySelectorAll("[data-answer]")) {
-    button.addEventListener("click", () => send(screen, subject, check, button.dataset.answer));
-  }
   if (check.answered) {
     showAnswered(screen, subject, check.answered, new Date(check.answered_at), false);
   }

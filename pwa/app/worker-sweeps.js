@@ -134,6 +134,37 @@ function unreachedRow(entry, gridNames) {
   });
 }
 
+function helpState(alert) {
+  if (alert.status === "open") {
+    return t("worker.sweep.help_open");
+  }
+  if (alert.status === "acknowledged") {
+    return t("worker.sweep.help_taken", { name: alert.owner?.display_name ?? "" });
+  }
+  return t("worker.sweep.help_done", { name: alert.resolved_by?.display_name ?? alert.owner?.display_name ?? "",
+    note: alert.resolution_note ?? "" });
+}
+
+/**
+ * The households found needing help, with what was done: each raised a `sweep_needs_help` alert
+ * carrying the sweep's id, so they are read from the alerts of my grids (open and taken first).
+ */
+async function showNeedsHelp(screen, sweepId) {
+  const alerts = await load("/api/v1/alerts?per_page=100");
+  if (!alerts.ok) {
+    return;
+  }
+  const ours = alerts.body.items.filter((alert) => alert.kind === "sweep_needs_help"
+    && alert.data?.sweep_id === Number(sweepId));
+  slot(screen, "help-list").replaceChildren(...ours.map((alert) => {
+    const item = document.createElement("li");
+    item.append(linkButton(`/alerts/${alert.id}`, t("worker.sweep.help_entry", {
+      name: alert.resident?.address_as ?? "", building: alert.resident?.building_label ?? "", state: helpState(alert),
+    })));
+    return item;
+  }));
+}
+
 function renderBoard(screen, board, page) {
   const { sweep, unreached } = board;
   slot(screen, "heading").textContent = sweep.name;
@@ -175,6 +206,9 @@ export async function showSweepBoard([sweepId], options) {
     if (answer.ok) {
       open = answer.body.sweep.status === "open";
       renderBoard(screen, answer.body, page);
+      if (answer.body.sweep.totals.needs_help > 0) {
+        await showNeedsHelp(screen, sweepId);
+      }
     }
     return answer;
   };

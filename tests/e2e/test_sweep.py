@@ -149,6 +149,8 @@ def test_a_worker_runs_a_sweep_and_watches_the_board_change_as_residents_answer(
         "href", f"tel:{street.worker_phone}")
     expect(totals).to_have_text("共 4 户：平安 1 户，需要帮助 1 户，还没联系上 2 户。", timeout=15_000)
     expect(page.locator("[data-slot=needs-help-text]")).to_contain_text("1 户需要帮助")
+    help_entry = page.locator("[data-slot=help-list] a")
+    expect(help_entry).to_have_text("钱奶奶 · 平安里3幢：还没有人接手")
     expect(unreached).to_have_count(2)
     tab.screenshot("sweep-board-answers")
 
@@ -176,6 +178,11 @@ def test_a_worker_runs_a_sweep_and_watches_the_board_change_as_residents_answer(
 
     page.goto(f"/worker/sweeps/{sweep_id}")
     expect(totals).to_have_text("共 4 户：平安 2 户，需要帮助 1 户，还没联系上 1 户。")
+    help_entry.click()
+    page.get_by_role("button", name="我来处理").click()
+    expect(page.get_by_role("button", name="我来处理")).to_be_hidden()
+    page.goto(f"/worker/sweeps/{sweep_id}")
+    expect(help_entry).to_have_text("钱奶奶 · 平安里3幢：排查网格员 已接手")
     expect(unreached).to_have_count(1)
     expect(unreached).to_contain_text("李爷爷")
     statuses = _checks(app, sweep_id)

@@ -21,7 +21,9 @@ from tests.e2e.journeys import sign_out
 from tests.e2e.test_accessibility import AXE_TAGS, OVERFLOW, SIZE_SCAN
 from tests.e2e.test_ask_for_help import heading, sign_in
 from tests.e2e.test_worker_home import _set_elder_mode
-from tests.factories import make_building, make_community, make_grid, make_household, make_resident, make_user, make_worker
+from tests.factories import (
+    make_building, make_community, make_grid, make_household, make_resident, make_user, make_volunteer, make_worker,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -36,6 +38,7 @@ class Street:
     sun_id: int  # 孙爷爷, no app
     li_id: int  # 李爷爷, no app
     grid_name: str
+    volunteer_phone: str  # on duty and vetted, next door
 
 
 def _make_street(app, name: str) -> Street:
@@ -60,15 +63,20 @@ def _make_street(app, name: str) -> Street:
         li = make_resident(make_household(building), family_name="李", given_name="建国", address_as="李爷爷",
                            tags=("lives_alone",))
         make_resident(make_household(building), family_name="周", given_name="强", address_as="周叔叔", birth_year=1980)
+        volunteer = make_volunteer(community)
+        volunteer.display_name = "楼下志愿者"
         db.session.commit()
         street = Street(worker_phone=worker.phone, zhao_phone=phones["赵奶奶"], qian_phone=phones["钱奶奶"],
-                        sun_id=sun.id, li_id=li.id, grid_name=grid.name)
+                        sun_id=sun.id, li_id=li.id, grid_name=grid.name, volunteer_phone=volunteer.phone)
         db.session.remove()
         return street
 
 
 @pytest.fixture
-def street(live_server, request) -> Street:
+def street(live_server, request, monkeypatch) -> Street:
+    # The grid worker takes every household without the app (nearer than the volunteer); the
+    # volunteer's own journey is test_a_volunteer_given_households_finds_them_from_her_home.
+    monkeypatch.setitem(live_server.app.config, "SWEEP_VOLUNTEER_CAPACITY", 0)
     return _make_street(live_server.app, f"排查社区{request.node.name[-14:]}")
 
 
@@ -238,6 +246,30 @@ def test_an_answer_without_signal_is_kept_and_sent_when_back(open_tab, live_serv
     expect(zhao.locator("[data-outbox-pending]")).to_be_hidden(timeout=15_000)
     assert sorted(_checks(app, sweep_id).values()) == ["assigned", "assigned", "prompted", "safe"]
     assert zhao_tab.page_errors == [] and zhao_tab.csp_violations() == []
+
+
+def test_a_volunteer_given_households_finds_them_from_her_home(open_tab, live_server, street, monkeypatch):
+    monkeypatch.setitem(live_server.app.config, "SWEEP_VOLUNTEER_CAPACITY", 15)
+    monkeypatch.setitem(live_server.app.config, "SWEEP_WORKER_CAPACITY", 0)
+    tab = open_tab("/")
+    page = tab.page
+    sign_in(page, street.worker_phone, "您好，排查网格员")
+    _start_sweep(page)
+    expect(page.locator(".sweep-household", has_text="孙爷爷")).to_contain_text("由 楼下志愿者 负责联系")
+    page.goto("/")
+    sign_out(page)
+    sign_in(page, street.volunteer_phone, "您好，楼下志愿者")
+    page.get_by_role("link", name="排查任务：2 户要联系").click()
+    expect(heading(page)).to_have_text("请联系这些住户")
+    li = page.locator(".sweep-check-card", has_text="李爷爷")
+    expect(li).to_contain_text("地址：")
+    li.get_by_label("联系上了，平安").check()
+    li.get_by_label("打电话").check()
+    li.get_by_role("button", name="记下结果").click()
+    expect(li.locator("[data-slot=outcome]")).to_have_text("已记下：平安。谢谢您！")
+    page.goto("/")
+    expect(page.get_by_role("link", name="排查任务：1 户要联系")).to_be_visible()
+    assert tab.page_errors == [] and tab.csp_violations() == [] and tab.foreign_requests() == []
 
 
 @pytest.fixture(params=[False, True], ids=["standard", "elder-mode"])

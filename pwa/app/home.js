@@ -147,10 +147,17 @@ function showCareHome(user, subject, options) {
     afterPaint().then(() => importWith(() => import("./requests.js"), [formsModule, errorsModule]))
       .then(({ fillHomeRequests }) => fillHomeRequests(section, subject));
   }
-  if (!subject.actingFor) {
-    // A sweep waiting for her answer (sweep-prompt.js): shown below the call, so nothing above moves.
+  // A sweep waiting for her answer (sweep-prompt.js): shown below the call, so nothing above moves.
+  const sweepItem = slot(screen, "sweep-item");
+  if (subject.actingFor) {
+    sweepItem.remove();
+  } else {
     afterPaint().then(() => cachedRead("/api/v1/me/sweep-checks")).then((checks) => {
-      slot(screen, "sweep-item").hidden = !checks.ok || !checks.body.items.some((item) => !item.answered);
+      if (checks.ok && checks.body.items.some((item) => !item.answered)) {
+        sweepItem.hidden = false;
+      } else {
+        sweepItem.remove();
+      }
     });
   }
   if (!subject.may.askForHelp && !subject.may.requests && !subject.may.visits) {

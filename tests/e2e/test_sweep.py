@@ -136,14 +136,17 @@ def test_a_worker_runs_a_sweep_and_watches_the_board_change_as_residents_answer(
     tab.screenshot("sweep-board-started")
 
     # 赵奶奶 on her own phone: the prompt's notification leads to /sweep-prompt/<sweep id>; so does her home.
-    zhao = open_tab("/").page
+    zhao_tab = open_tab("/")
+    zhao = zhao_tab.page
     sign_in(zhao, street.zhao_phone, "您好，赵奶奶")
     zhao.get_by_role("link", name="社区在问您是否平安，请点这里回答").click()
     expect(heading(zhao)).to_have_text("社区在确认大家是否平安")
     expect(zhao.locator("[data-slot=name]")).to_have_text("这次排查：高温天气排查")
+    zhao_tab.screenshot("sweep-prompt")
     zhao.get_by_role("button", name="我平安").click()
     expect(zhao.locator("[data-slot=answered-text]")).to_have_text(re.compile(r"^已告诉社区：您平安（\d\d:\d\d）$"))
     expect(zhao.get_by_text("谢谢您。这次排查不会再为您打电话了。")).to_be_visible()
+    zhao_tab.screenshot("sweep-prompt-safe")
     expect(totals).to_have_text("共 4 户：平安 1 户，需要帮助 0 户，还没联系上 3 户。", timeout=15_000)
     _counts(totals)
 
@@ -213,6 +216,7 @@ def test_a_worker_runs_a_sweep_and_watches_the_board_change_as_residents_answer(
     for hidden in ("header", "footer", "[data-slot=print]", "[data-slot=back]"):
         expect(page.locator(hidden).first).to_be_hidden()
     expect(rows.first).to_be_visible()
+    tab.screenshot("sweep-report-print")
     page.emulate_media(media="screen")
     with app.app_context():
         assert db.session.get(Sweep, sweep_id).status == "closed"
@@ -223,7 +227,7 @@ def test_a_worker_runs_a_sweep_and_watches_the_board_change_as_residents_answer(
     expect(zhao.get_by_text("现在没有需要您回答的排查。")).to_be_visible()
     page.goto("/worker/sweeps")
     expect(page.locator("[data-slot=closed-list]")).to_contain_text("高温天气排查（已结束）")
-    for each in (tab,):
+    for each in (tab, zhao_tab):
         assert each.page_errors == [] and each.csp_violations() == [] and each.foreign_requests() == []
 
 

@@ -5,14 +5,15 @@
 // signal still counts when it was made.
 
 import { handleForm } from "./forms.js";
-import { dialable, t, translate } from "./i18n.js";
+import { dialable, spokenGroups, t, translate } from "./i18n.js";
 import { cachedRead } from "./offline-data.js";
 import { queueWrite } from "./outbox.js";
 import { showScreen, slot } from "./screen.js";
 
 const PER_PAGE = 50;
 
-function callLink(phone, text) {
+function callLink(phone, key, values = {}) {
+  const text = t(key, { ...values, phone: spokenGroups(dialable(phone)) });
   const item = document.createElement("li");
   const link = document.createElement("a");
   link.className = "button button-secondary call-button";
@@ -53,11 +54,11 @@ function card(entry) {
   slot(root, "history").hidden = !history;
   const calls = [];
   if (entry.household_phone) {
-    calls.push(callLink(entry.household_phone, t("sweepcheck.call_household", { phone: entry.household_phone })));
+    calls.push(callLink(entry.household_phone, "sweepcheck.call_household"));
   }
   for (const resident of entry.residents) {
     if (resident.phone) {
-      calls.push(callLink(resident.phone, t("sweepcheck.call_resident", { name: resident.address_as, phone: resident.phone })));
+      calls.push(callLink(resident.phone, "sweepcheck.call_resident", { name: resident.address_as }));
     }
   }
   slot(root, "calls").replaceChildren(...calls);

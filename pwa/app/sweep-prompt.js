@@ -32,7 +32,8 @@ function showAnswered(screen, subject, answer, moment, pending) {
   const callItem = slot(screen, "call-item");
   callItem.hidden = answer === "safe" || !call;
   if (call) {
-    fillCall(slot(screen, "call"), call.phone, t(call.kind === "grid_worker" ? "imok.call_grid_worker" : "imok.call_community"));
+    const key = call.kind === "grid_worker" ? "imok.call_grid_worker" : "imok.call_community";
+    fillCall(slot(screen, "call"), call.phone, t(key));
   }
   done.focus();
 }
@@ -60,7 +61,8 @@ export async function showSweepPrompt(subject, sweepId, options) {
   const screen = showScreen("sweep-prompt", "sweep.title", options);
   slot(screen, "home").href = subject.base || "/";
   // The buttons work from the first frame: a tap before her checks are read waits for them.
-  const found = cachedRead(MINE).then((answer) => ({ answer, check: answer.ok ? chosen(answer.body.items, sweepId) : null }));
+  const found = cachedRead(MINE).then((answer) => ({
+    answer, check: answer.ok ? chosen(answer.body.items, sweepId) : null }));
   for (const button of screen.querySelectorAll("[data-answer]")) {
     button.addEventListener("click", async () => {
       const { check } = await found;

@@ -63,7 +63,8 @@ export async function showNewSweep(params, options) {
   const form = screen.querySelector('[data-form="sweep"]');
   const key = crypto.randomUUID(); // a second tap (or a retry) starts nothing twice
   const labels = () => ({ name: t("worker.sweep.name"), grid_ids: t("worker.sweep.grids"),
-    tags: t("worker.sweep.tags"), min_age: t("worker.sweep.min_age"), answer_minutes: t("worker.sweep.answer_minutes") });
+    tags: t("worker.sweep.tags"), min_age: t("worker.sweep.min_age"),
+    answer_minutes: t("worker.sweep.answer_minutes") });
   handleForm(form, {
     labels,
     check() {
@@ -91,17 +92,18 @@ export async function showNewSweep(params, options) {
       announce(t("worker.sweep.started", { n: answer.body.households }));
     },
   });
-  const [grids, community] = await Promise.all([load("/api/v1/grids?per_page=100"), load("/api/v1/communities/current")]);
+  const [grids, community] = await Promise.all([load("/api/v1/grids?per_page=100"),
+    load("/api/v1/communities/current")]);
   if (grids.ok) {
-    choices(slot(screen, "grids"), { name: "grid_ids", options: grids.body.items.map((grid) => [String(grid.id), grid.name]),
-      idPrefix: "sweep-grid" });
+    const options = grids.body.items.map((grid) => [String(grid.id), grid.name]);
+    choices(slot(screen, "grids"), { name: "grid_ids", options, idPrefix: "sweep-grid" });
     for (const box of form.querySelectorAll('input[name="grid_ids"]')) {
       box.checked = true; // the whole of my patch by default
     }
   }
   if (community.ok) {
-    choices(slot(screen, "tags"), { name: "tags", options: community.body.risk_tags.map((tag) => [tag.code, termLabel(tag)]),
-      idPrefix: "sweep-tag" });
+    const options = community.body.risk_tags.map((tag) => [tag.code, termLabel(tag)]);
+    choices(slot(screen, "tags"), { name: "tags", options, idPrefix: "sweep-tag" });
   }
 }
 
@@ -120,7 +122,8 @@ function unreachedRow(entry, gridNames) {
   const names = entry.residents.map((resident) => resident.address_as).join(t("worker.sweep.name_separator"));
   const who = entry.assignee_name ? t("worker.sweep.assigned_to", { name: entry.assignee_name })
     : t(`worker.sweep.waiting_${entry.status}`);
-  const lines = [t("worker.sweep.household", { names, building: entry.building_label, grid: gridNames[entry.grid_id] ?? "" }), who];
+  const where = { names, building: entry.building_label, grid: gridNames[entry.grid_id] ?? "" };
+  const lines = [t("worker.sweep.household", where), who];
   if (entry.attempts > 0) {
     lines.push(t("worker.sweep.tries", { n: entry.attempts, time: formatDateTime(entry.last_attempt_at) }));
   }
@@ -183,7 +186,8 @@ function renderBoard(screen, board, page) {
   }));
   slot(screen, "empty").hidden = unreached.items.length > 0;
   const pages = Math.max(1, Math.ceil(unreached.total / UNREACHED_PER_PAGE));
-  slot(screen, "page").textContent = unreached.total ? t("worker.sweep.page", { page, pages, total: unreached.total }) : "";
+  slot(screen, "page").textContent = unreached.total
+    ? t("worker.sweep.page", { page, pages, total: unreached.total }) : "";
   slot(screen, "previous").hidden = page <= 1;
   slot(screen, "next").hidden = page >= pages;
   const open = sweep.status === "open";
@@ -255,7 +259,8 @@ function reportRow(check) {
     how = t("worker.sweep.assigned_to", { name: check.assignee_name });
   }
   const cells = [`${check.grid_name} · ${check.building_label}`, names, t(`worker.sweep.check_${check.status}`), how,
-    [check.attempts ? t("worker.sweep.tries_short", { n: check.attempts }) : "", check.note ?? ""].filter(Boolean).join(" ")];
+    [check.attempts ? t("worker.sweep.tries_short", { n: check.attempts }) : "", check.note ?? ""]
+      .filter(Boolean).join(" ")];
   row.append(...cells.map((text) => {
     const cell = document.createElement("td");
     cell.textContent = text;

@@ -88,10 +88,21 @@ def _checks(app, sweep_id) -> dict[str, str]:
         return found
 
 
-def _counts(locator) -> tuple[int, int, int, int]:
-    total, safe, needs_help, not_reached = map(int, COUNTS.search(locator.text_content()).groups())
-    assert safe + needs_help + not_reached == total, locator.text_content()
+def _counts(text: str) -> tuple[int, int, int, int]:
+    total, safe, needs_help, not_reached = map(int, COUNTS.search(text).groups())
+    assert safe + needs_help + not_reached == total, text
     return total, safe, needs_help, not_reached
+
+
+def _adds_up(page) -> None:
+    """The board's totals add up, each grid's add up, and the grids add up to the totals; the bar
+    has one part per count that is not zero."""
+    totals = _counts(page.locator("[data-slot=totals]").text_content())
+    grids = [_counts(text) for text in page.locator(".sweep-grid p").all_text_contents()]
+    assert tuple(map(sum, zip(*grids))) == totals
+    assert page.locator("[data-slot=total-bar] .sweep-bar > span").count() == sum(1 for n in totals[1:] if n)
+    unreached = page.locator("[data-slot=page]").text_content()
+    assert (f"（{totals[3]} 户）" in unreached) if totals[3] else unreached == ""
 
 
 def _start_sweep(page, name="高温天气排查"):
@@ -130,6 +141,7 @@ def test_a_worker_runs_a_sweep_and_watches_the_board_change_as_residents_answer(
     expect(grid).to_contain_text("共 4 户：平安 0 户，需要帮助 0 户，还没联系上 4 户。")
     unreached = page.locator(".sweep-household")
     expect(unreached).to_have_count(4)
+    _adds_up(page)
     expect(page.locator(".sweep-household", has_text="孙爷爷")).to_contain_text("由 排查网格员 负责联系")
     expect(page.locator(".sweep-household", has_text="赵奶奶")).to_contain_text("等居民在手机上回答")
     assert sorted(_checks(app, sweep_id).values()) == ["assigned", "assigned", "prompted", "prompted"]
@@ -148,7 +160,7 @@ def test_a_worker_runs_a_sweep_and_watches_the_board_change_as_residents_answer(
     expect(zhao.get_by_text("谢谢您。这次排查不会再为您打电话了。")).to_be_visible()
     zhao_tab.screenshot("sweep-prompt-safe")
     expect(totals).to_have_text("共 4 户：平安 1 户，需要帮助 0 户，还没联系上 3 户。", timeout=15_000)
-    _counts(totals)
+    _adds_up(page)
 
     # 钱奶奶 opens the notification's address and asks for help.
     qian = open_tab("/").page
@@ -163,6 +175,7 @@ def test_a_worker_runs_a_sweep_and_watches_the_board_change_as_residents_answer(
     help_entry = page.locator("[data-slot=help-list] a")
     expect(help_entry).to_have_text("钱奶奶 · 平安里3幢：还没有人接手")
     expect(unreached).to_have_count(2)
+    _adds_up(page)
     tab.screenshot("sweep-board-answers")
 
     # The worker's own list: the households given to her, with tel: buttons and the outcome form.
@@ -196,6 +209,7 @@ def test_a_worker_runs_a_sweep_and_watches_the_board_change_as_residents_answer(
     expect(help_entry).to_have_text("钱奶奶 · 平安里3幢：排查网格员 已接手")
     expect(unreached).to_have_count(1)
     expect(unreached).to_contain_text("李爷爷")
+    _adds_up(page)
     statuses = _checks(app, sweep_id)
     assert sorted(statuses.values()) == ["assigned", "needs_help", "safe", "safe"]
 

@@ -1,10 +1,12 @@
 """The emergency sweep in Chromium (issue 8): a grid worker starts 高温天气排查 over the households
-of her grid whose residents live alone — two with the app, two without, one left out by the filter —
-and watches the live board change while one resident answers 我平安 on her own phone, another
-我需要帮助, and the worker, who was given the households without the app, records what she found on
-her list (tel: buttons, the outcome form); the counts add up at every step; closing freezes the
-report, which shows what was found and prints without the app's navigation. Every sweep screen passes
-axe (AAA contrast in elder mode for the resident's prompt), the size scan and reflow."""
+of her two grids whose residents live alone — two with the app, three without, one left out by the
+filter — and watches the live board change while one resident answers 我平安 on her own phone,
+another 我需要帮助, and the worker, who was given the households without the app, records what she
+found on her list (tel: buttons, the outcome form); the counts add up, per grid and in total, at every
+step; closing freezes the report, which shows what was found and prints without the app's
+navigation. An answer made without signal is kept and sent later; a volunteer finds the households
+given to her from her home. Every sweep screen passes axe (AAA contrast in elder mode for the
+resident's prompt), the size scan and reflow, in both modes."""
 import re
 import secrets
 from dataclasses import dataclass
@@ -15,6 +17,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from backend.accounts.models import DeviceSession
+from backend.community.models import GridWorker
 from backend.extensions import db
 from backend.safety.sweep_models import Sweep, SweepCheck
 from tests.e2e.journeys import sign_out
@@ -38,6 +41,7 @@ class Street:
     sun_id: int  # 孙爷爷, no app
     li_id: int  # 李爷爷, no app
     grid_name: str
+    second_grid_name: str  # 吴奶奶's, no app: the same worker's second grid
     volunteer_phone: str  # on duty and vetted, next door
 
 
@@ -63,11 +67,16 @@ def _make_street(app, name: str) -> Street:
         li = make_resident(make_household(building), family_name="李", given_name="建国", address_as="李爷爷",
                            tags=("lives_alone",))
         make_resident(make_household(building), family_name="周", given_name="强", address_as="周叔叔", birth_year=1980)
+        second = make_grid(community, "排查第二网格")
+        db.session.add(GridWorker(grid_id=second.id, user_id=worker.id, is_primary=True))
+        make_resident(make_household(make_building(second, label="平安里9幢")), family_name="吴", given_name="兰",
+                      address_as="吴奶奶", tags=("lives_alone",))
         volunteer = make_volunteer(community)
         volunteer.display_name = "楼下志愿者"
         db.session.commit()
         street = Street(worker_phone=worker.phone, zhao_phone=phones["赵奶奶"], qian_phone=phones["钱奶奶"],
-                        sun_id=sun.id, li_id=li.id, grid_name=grid.name, volunteer_phone=volunteer.phone)
+                        sun_id=sun.id, li_id=li.id, grid_name=grid.name, second_grid_name=second.name,
+                        volunteer_phone=volunteer.phone)
         db.session.remove()
         return street
 
@@ -126,25 +135,29 @@ def test_a_worker_runs_a_sweep_and_watches_the_board_change_as_residents_answer(
     page.get_by_role("link", name="应急排查").click()
     page.get_by_role("link", name="开始新的排查").click()
     expect(page.get_by_label(street.grid_name)).to_be_checked()
+    expect(page.get_by_label(street.second_grid_name)).to_be_checked()
     page.get_by_role("button", name="开始排查").click()
     expect(page.get_by_role("alert")).to_contain_text("请填写排查名称。")
     page.get_by_label("排查名称").fill("高温天气排查")
     page.get_by_label("独居").check()
     page.get_by_role("button", name="开始排查").click()
     expect(heading(page)).to_have_text("高温天气排查")
-    expect(page.locator("#status")).to_have_text("排查已开始：共 4 户。")
+    expect(page.locator("#status")).to_have_text("排查已开始：共 5 户。")
     sweep_id = int(re.search(r"/worker/sweeps/(\d+)$", page.url).group(1))
     totals = page.locator("[data-slot=totals]")
-    expect(totals).to_have_text("共 4 户：平安 0 户，需要帮助 0 户，还没联系上 4 户。")
-    grid = page.locator(".sweep-grid")
-    expect(grid).to_contain_text(street.grid_name)
-    expect(grid).to_contain_text("共 4 户：平安 0 户，需要帮助 0 户，还没联系上 4 户。")
+    expect(totals).to_have_text("共 5 户：平安 0 户，需要帮助 0 户，还没联系上 5 户。")
+    grids = page.locator(".sweep-grid")
+    expect(grids).to_have_count(2)
+    expect(grids.nth(0)).to_contain_text(street.grid_name)
+    expect(grids.nth(0)).to_contain_text("共 4 户：平安 0 户，需要帮助 0 户，还没联系上 4 户。")
+    expect(grids.nth(1)).to_contain_text(street.second_grid_name)
+    expect(grids.nth(1)).to_contain_text("共 1 户：平安 0 户，需要帮助 0 户，还没联系上 1 户。")
     unreached = page.locator(".sweep-household")
-    expect(unreached).to_have_count(4)
+    expect(unreached).to_have_count(5)
     _adds_up(page)
     expect(page.locator(".sweep-household", has_text="孙爷爷")).to_contain_text("由 排查网格员 负责联系")
     expect(page.locator(".sweep-household", has_text="赵奶奶")).to_contain_text("等居民在手机上回答")
-    assert sorted(_checks(app, sweep_id).values()) == ["assigned", "assigned", "prompted", "prompted"]
+    assert sorted(_checks(app, sweep_id).values()) == ["assigned", "assigned", "assigned", "prompted", "prompted"]
     tab.screenshot("sweep-board-started")
 
     # 赵奶奶 on her own phone: the prompt's notification leads to /sweep-prompt/<sweep id>; so does her home.
@@ -159,7 +172,8 @@ def test_a_worker_runs_a_sweep_and_watches_the_board_change_as_residents_answer(
     expect(zhao.locator("[data-slot=answered-text]")).to_have_text(re.compile(r"^已告诉社区：您平安（\d\d:\d\d）$"))
     expect(zhao.get_by_text("谢谢您。这次排查不会再为您打电话了。")).to_be_visible()
     zhao_tab.screenshot("sweep-prompt-safe")
-    expect(totals).to_have_text("共 4 户：平安 1 户，需要帮助 0 户，还没联系上 3 户。", timeout=15_000)
+    expect(totals).to_have_text("共 5 户：平安 1 户，需要帮助 0 户，还没联系上 4 户。", timeout=15_000)
+    expect(grids.nth(0)).to_contain_text("共 4 户：平安 1 户，需要帮助 0 户，还没联系上 3 户。")
     _adds_up(page)
 
     # 钱奶奶 opens the notification's address and asks for help.
@@ -170,11 +184,11 @@ def test_a_worker_runs_a_sweep_and_watches_the_board_change_as_residents_answer(
     expect(qian.locator("[data-slot=answered-text]")).to_have_text(re.compile(r"^已告诉社区：您需要帮助"))
     expect(qian.get_by_role("link", name=re.compile("打给网格员"))).to_have_attribute(
         "href", f"tel:{street.worker_phone}")
-    expect(totals).to_have_text("共 4 户：平安 1 户，需要帮助 1 户，还没联系上 2 户。", timeout=15_000)
+    expect(totals).to_have_text("共 5 户：平安 1 户，需要帮助 1 户，还没联系上 3 户。", timeout=15_000)
     expect(page.locator("[data-slot=needs-help-text]")).to_contain_text("1 户需要帮助")
     help_entry = page.locator("[data-slot=help-list] a")
     expect(help_entry).to_have_text("钱奶奶 · 平安里3幢：还没有人接手")
-    expect(unreached).to_have_count(2)
+    expect(unreached).to_have_count(3)
     _adds_up(page)
     tab.screenshot("sweep-board-answers")
 
@@ -183,7 +197,7 @@ def test_a_worker_runs_a_sweep_and_watches_the_board_change_as_residents_answer(
     page.get_by_role("link", name="我的排查任务").click()
     expect(heading(page)).to_have_text("请联系这些住户")
     cards = page.locator(".sweep-check-card")
-    expect(cards).to_have_count(2)
+    expect(cards).to_have_count(3)
     sun = page.locator(".sweep-check-card", has_text="孙爷爷")
     expect(sun.get_by_role("link", name=re.compile("打家里电话"))).to_have_attribute("href", "tel:057188881234")
     expect(sun.get_by_role("link", name=re.compile("打给孙爷爷"))).to_have_attribute("href", "tel:13700000001")
@@ -201,24 +215,27 @@ def test_a_worker_runs_a_sweep_and_watches_the_board_change_as_residents_answer(
     tab.screenshot("sweep-checks")
 
     page.goto(f"/worker/sweeps/{sweep_id}")
-    expect(totals).to_have_text("共 4 户：平安 2 户，需要帮助 1 户，还没联系上 1 户。")
+    expect(totals).to_have_text("共 5 户：平安 2 户，需要帮助 1 户，还没联系上 2 户。")
     help_entry.click()
     page.get_by_role("button", name="我来处理").click()
     expect(page.get_by_role("button", name="我来处理")).to_be_hidden()
     page.goto(f"/worker/sweeps/{sweep_id}")
     expect(help_entry).to_have_text("钱奶奶 · 平安里3幢：排查网格员 已接手")
-    expect(unreached).to_have_count(1)
-    expect(unreached).to_contain_text("李爷爷")
+    expect(unreached).to_have_count(2)
+    expect(unreached.nth(0)).to_contain_text("李爷爷")
+    expect(unreached.nth(1)).to_contain_text(f"吴奶奶 · 平安里9幢（{street.second_grid_name}）")
     _adds_up(page)
     statuses = _checks(app, sweep_id)
-    assert sorted(statuses.values()) == ["assigned", "needs_help", "safe", "safe"]
+    assert sorted(statuses.values()) == ["assigned", "assigned", "needs_help", "safe", "safe"]
 
     page.get_by_role("button", name="结束排查").click()
     expect(heading(page)).to_have_text("排查报告：高温天气排查")
     expect(page.locator("#status")).to_have_text("排查已结束，报告已生成。")
-    expect(page.locator("[data-slot=totals]")).to_have_text("共 4 户：平安 2 户，需要帮助 1 户，还没联系上 1 户。")
+    expect(page.locator("[data-slot=totals]")).to_have_text("共 5 户：平安 2 户，需要帮助 1 户，还没联系上 2 户。")
+    expect(page.locator("[data-slot=grids] li").nth(1)).to_have_text(
+        f"{street.second_grid_name}：共 1 户：平安 0 户，需要帮助 0 户，还没联系上 1 户。")
     rows = page.locator("tbody tr")
-    expect(rows).to_have_count(4)
+    expect(rows).to_have_count(5)
     expect(page.locator("tbody tr", has_text="赵奶奶")).to_contain_text("居民在应用里回答")
     expect(page.locator("tbody tr", has_text="钱奶奶")).to_contain_text("需要帮助")
     expect(page.locator("tbody tr", has_text="孙爷爷")).to_contain_text("上门，排查网格员")
@@ -262,7 +279,7 @@ def test_an_answer_without_signal_is_kept_and_sent_when_back(open_tab, live_serv
     assert "safe" not in _checks(app, sweep_id).values()
     zhao.context.set_offline(False)
     expect(zhao.locator("[data-outbox-pending]")).to_be_hidden(timeout=15_000)
-    assert sorted(_checks(app, sweep_id).values()) == ["assigned", "assigned", "prompted", "safe"]
+    assert sorted(_checks(app, sweep_id).values()) == ["assigned", "assigned", "assigned", "prompted", "safe"]
     assert zhao_tab.page_errors == [] and zhao_tab.csp_violations() == []
 
 
@@ -277,7 +294,7 @@ def test_a_volunteer_given_households_finds_them_from_her_home(open_tab, live_se
     page.goto("/")
     sign_out(page)
     sign_in(page, street.volunteer_phone, "您好，楼下志愿者")
-    page.get_by_role("link", name="排查任务：2 户要联系").click()
+    page.get_by_role("link", name="排查任务：3 户要联系").click()
     expect(heading(page)).to_have_text("请联系这些住户")
     li = page.locator(".sweep-check-card", has_text="李爷爷")
     expect(li).to_contain_text("地址：")
@@ -286,7 +303,7 @@ def test_a_volunteer_given_households_finds_them_from_her_home(open_tab, live_se
     li.get_by_role("button", name="记下结果").click()
     expect(li.locator("[data-slot=outcome]")).to_have_text("已记下：平安。谢谢您！")
     page.goto("/")
-    expect(page.get_by_role("link", name="排查任务：1 户要联系")).to_be_visible()
+    expect(page.get_by_role("link", name="排查任务：2 户要联系")).to_be_visible()
     assert tab.page_errors == [] and tab.csp_violations() == [] and tab.foreign_requests() == []
 
 
@@ -308,11 +325,11 @@ def each_screen(tab, street, elder):
     page.get_by_label("排查名称").fill("台风排查")
     page.get_by_label("独居").check()
     page.get_by_role("button", name="开始排查").click()
-    expect(page.locator(".sweep-household")).to_have_count(4)
+    expect(page.locator(".sweep-household")).to_have_count(5)
     sweep_path = page.url
     yield "sweep-board"
     page.goto("/sweep-checks")
-    expect(page.locator(".sweep-check-card")).to_have_count(2)
+    expect(page.locator(".sweep-check-card")).to_have_count(3)
     yield "sweep-checks"
     page.goto("/")
     sign_out(page)
@@ -329,7 +346,7 @@ def each_screen(tab, street, elder):
     sign_in(page, street.worker_phone, "您好，排查网格员")
     page.goto(sweep_path)
     page.get_by_role("button", name="结束排查").click()
-    expect(page.locator("tbody tr")).to_have_count(4)
+    expect(page.locator("tbody tr")).to_have_count(5)
     yield "sweep-report"
     page.goto("/worker/sweeps")
     expect(page.locator("[data-slot=closed-list] a")).to_have_count(1)

@@ -190,6 +190,7 @@ function renderBoard(screen, board, page) {
     ? t("worker.sweep.page", { page, pages, total: unreached.total }) : "";
   slot(screen, "previous").hidden = page <= 1;
   slot(screen, "next").hidden = page >= pages;
+  slot(screen, "pager").hidden = pages <= 1;
   const open = sweep.status === "open";
   slot(screen, "close-form").hidden = !open;
   slot(screen, "assign").hidden = !open || sweep.totals.unassigned === 0;

@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from backend.accounts.models import DeviceSession
-from backend.community.models import GridWorker
+from backend.community.models import Grid, GridWorker
 from backend.extensions import db
 from backend.safety.sweep_models import Sweep, SweepCheck
 from tests.e2e.journeys import sign_out
@@ -305,6 +305,34 @@ def test_a_volunteer_given_households_finds_them_from_her_home(open_tab, live_se
     page.goto("/")
     expect(page.get_by_role("link", name="排查任务：2 户要联系")).to_be_visible()
     assert tab.page_errors == [] and tab.csp_violations() == [] and tab.foreign_requests() == []
+
+
+def test_the_households_not_reached_are_shown_a_page_at_a_time(open_tab, live_server, street):
+    with live_server.app.app_context():
+        grid = db.session.scalar(select(Grid).where(Grid.name == street.grid_name).order_by(Grid.id.desc()))
+        building = make_building(grid, label="平安里5幢")
+        for n in range(20):
+            make_resident(make_household(building), family_name="郑", given_name=f"{n}", address_as=f"郑{n + 1}号",
+                          tags=("lives_alone",))
+        db.session.commit()
+        db.session.remove()
+    tab = open_tab("/")
+    page = tab.page
+    sign_in(page, street.worker_phone, "您好，排查网格员")
+    _start_sweep(page)
+    households = page.locator(".sweep-household")
+    expect(households).to_have_count(20)
+    expect(page.locator("[data-slot=page]")).to_have_text("第 1 页，共 2 页（25 户）")
+    expect(page.get_by_role("button", name="上一页")).to_be_hidden()
+    page.get_by_role("button", name="下一页").click()
+    expect(households).to_have_count(5)
+    expect(page.locator("[data-slot=page]")).to_have_text("第 2 页，共 2 页（25 户）")
+    expect(page.get_by_role("heading", name="还没联系上的住户")).to_be_focused()
+    expect(page.get_by_role("button", name="下一页")).to_be_hidden()
+    page.get_by_role("button", name="上一页").click()
+    expect(households).to_have_count(20)
+    _adds_up(page)
+    assert tab.page_errors == [] and tab.csp_violations() == []
 
 
 @pytest.fixture(params=[False, True], ids=["standard", "elder-mode"])

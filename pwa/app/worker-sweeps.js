@@ -7,6 +7,7 @@
 import { api } from "./api.js";
 import { handleForm } from "./forms.js";
 import { formatDateTime, t } from "./i18n.js";
+import { newKey } from "./outbox.js";
 import { navigate } from "./router.js";
 import { announce, slot } from "./screen.js";
 import { termLabel } from "./volunteer-profile.js";
@@ -61,7 +62,7 @@ export async function showSweeps(params, options) {
 export async function showNewSweep(params, options) {
   const screen = workerScreen("worker-sweep-new", "worker.sweep.new_title", options);
   const form = screen.querySelector('[data-form="sweep"]');
-  const key = crypto.randomUUID(); // a second tap (or a retry) starts nothing twice
+  const key = newKey(); // a second tap (or a retry) starts nothing twice
   const labels = () => ({ name: t("worker.sweep.name"), grid_ids: t("worker.sweep.grids"),
     tags: t("worker.sweep.tags"), min_age: t("worker.sweep.min_age"),
     answer_minutes: t("worker.sweep.answer_minutes") });

@@ -38,8 +38,7 @@ function showAnswered(screen, subject, answer, moment, pending) {
   done.focus();
 }
 
-async function send(screen, subject, check, answer) {
-  const moment = new Date();
+async function send(screen, subject, check, answer, moment) {
   const buttons = screen.querySelectorAll("[data-answer]");
   buttons.forEach((button) => { button.disabled = true; });
   const result = await queueWrite({
@@ -65,9 +64,10 @@ export async function showSweepPrompt(subject, sweepId, options) {
     answer, check: answer.ok ? chosen(answer.body.items, sweepId) : null }));
   for (const button of screen.querySelectorAll("[data-answer]")) {
     button.addEventListener("click", async () => {
+      const tapped = new Date(); // the answer counts when it was given, whatever comes after
       const { check } = await found;
       if (check?.sweep_open) {
-        send(screen, subject, check, button.dataset.answer);
+        send(screen, subject, check, button.dataset.answer, tapped);
       }
     });
   }

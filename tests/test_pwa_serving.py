@@ -254,23 +254,29 @@ def _catalogue_keys(name: str) -> set[str]:
 
 
 def test_both_languages_have_every_text_and_the_staff_texts_are_apart():
-    """en.js has every key; zh-CN.js, zh-CN-staff.js and zh-CN-visits.js share them out, the staff
-    file holding the workers' screens only (worker.*, alerts.*, roster.*), which residents never
-    download; no resident, proxy or volunteer screen may use one of them. The visit record form's
-    strings (visit.*, zh-CN-visits.js) are used by that form alone, which fetches them."""
-    chinese, staff, visits, english = (_catalogue_keys(name) for name in (
-        "zh-CN.js", "zh-CN-staff.js", "zh-CN-visits.js", "en.js"))
-    assert not chinese & staff and not chinese & visits and not staff & visits
-    assert chinese | staff | visits == english
+    """en.js has every key; zh-CN.js, zh-CN-staff.js, zh-CN-visits.js and zh-CN-sweep-checks.js
+    share them out, the staff file holding the workers' screens only (worker.*, alerts.*, roster.*),
+    which residents never download; no resident, proxy or volunteer screen may use one of them. The visit record form's
+    strings (visit.*, zh-CN-visits.js) are used by that form alone, which fetches them; a sweep's
+    assignee list's (sweepcheck.*, zh-CN-sweep-checks.js) by that list and the volunteer home's link."""
+    chinese, staff, visits, sweep_checks, english = (_catalogue_keys(name) for name in (
+        "zh-CN.js", "zh-CN-staff.js", "zh-CN-visits.js", "zh-CN-sweep-checks.js", "en.js"))
+    parts = (chinese, staff, visits, sweep_checks)
+    assert all(not a & b for i, a in enumerate(parts) for b in parts[i + 1:])
+    assert chinese | staff | visits | sweep_checks == english
     assert staff and all(key.split(".")[0] in ("worker", "alerts", "roster") for key in staff)
     assert visits and all(key.split(".")[0] == "visit" for key in visits)
-    assert not any(key.split(".")[0] in ("worker", "alerts", "roster", "visit") for key in chinese)
+    assert sweep_checks and all(key.split(".")[0] == "sweepcheck" for key in sweep_checks)
+    assert not any(key.split(".")[0] in ("worker", "alerts", "roster", "visit", "sweepcheck") for key in chinese)
     pwa = BASE_DIR / "pwa"
     staff_modules = {"worker", "alerts", "roster"}
     for module in sorted((pwa / "app").glob("*.js")):
         source = module.read_text(encoding="utf-8")
         used_visits = set(re.findall(r'"(visit\.[a-z_.]+)"', source)) & visits
         assert module.name == "visit-record.js" or not used_visits, f"{module.name} uses the form's texts {sorted(used_visits)}"
+        used_sweep = set(re.findall(r'"(sweepcheck\.[a-z_.]+)"', source)) & sweep_checks
+        # The volunteer home loads them before its link to the list (volunteer.js).
+        assert module.name in ("sweep-checks.js", "volunteer.js") or not used_sweep, f"{module.name} uses {sorted(used_sweep)}"
         if module.stem.split("-")[0] in staff_modules:
             continue
         used = set(re.findall(r'"((?:worker|alerts|roster)\.[a-z_.]+)"', source))
@@ -280,12 +286,15 @@ def test_both_languages_have_every_text_and_the_staff_texts_are_apart():
         used = set(re.findall(r'data-i18n="([^"]+)"', body))
         if template not in VISIT_FORM_TEMPLATES:
             assert not used & visits, f"template {template} uses the visit form's texts {sorted(used & visits)}"
+        if template not in SWEEP_CHECK_TEMPLATES:
+            assert not used & sweep_checks, f"template {template} uses the sweep list's texts {sorted(used & sweep_checks)}"
         if template == SHELL_STAFF_TEMPLATE:  # drawn after the staff texts have loaded
             continue
         assert not used & staff, f"template {template} uses staff texts {sorted(used & staff)}"
 
 
 VISIT_FORM_TEMPLATES = {"screen-visit-record", "visit-resident"}  # drawn after the form's texts have loaded
+SWEEP_CHECK_TEMPLATES = {"screen-sweep-checks", "sweep-check-card"}  # drawn after the list's texts have loaded
 
 
 STAFF_TEMPLATE = re.compile(r"(screen-)?(worker|alert|roster)")
@@ -319,7 +328,7 @@ def test_staff_html_is_served_and_precached(client):
 def test_every_catalogue_entry_is_one_well_formed_string():
     """Each text is one line, `"key": "text",` with the text a valid string literal: a stray quote
     (e.g. "Tomorrow"s plan") breaks the whole catalogue, and with it every screen in that language."""
-    for name in ("zh-CN.js", "zh-CN-staff.js", "zh-CN-visits.js", "en.js"):
+    for name in ("zh-CN.js", "zh-CN-staff.js", "zh-CN-visits.js", "zh-CN-sweep-checks.js", "en.js"):
         text = (BASE_DIR / "pwa" / "i18n" / name).read_text(encoding="utf-8")
         entries = [line for line in text.splitlines() if re.match(r'\s+"', line)]
         assert entries, name

@@ -19,7 +19,7 @@ SWEEP_PROMPT = register(Kind(
     quiet_hours="ignore",
     ttl=timedelta(hours=12),
     topic="sweep-{sweep_id}",
-    url="/",
+    url="/sweep-prompt/{sweep_id}",  # 社区在确认大家是否平安: 我平安 / 我需要帮助
     sms=SmsTemplate(template_ids={"zh-CN": "LINLI_SWEEP_PROMPT_ZH", "en": "LINLI_SWEEP_PROMPT_EN"},
                     texts={"zh-CN": "邻里：社区正在{sweep_name}，请打开邻里点“我平安”，或回电社区。",
                            "en": "Linli: the community is running a safety check ({sweep_name}). Please open "
@@ -39,6 +39,7 @@ SWEEP_ASSIGNED = register(Kind(
     quiet_hours="ignore",
     ttl=timedelta(hours=24),
     topic="sweep-{sweep_id}",
+    url="/sweep-checks",  # the assignee's households, with tel: buttons and the outcome form
 ))
 
 # A household given to someone answered in the app before they got to it: they need not call.
@@ -52,6 +53,7 @@ SWEEP_CHECK_ANSWERED = register(Kind(
     quiet_hours="ignore",
     ttl=timedelta(hours=12),
     topic="sweep-check-{sweep_check_id}",
+    url="/sweep-checks",
 ))
 
 # A household found needing help (the resident's own answer, or the assignee's finding).

@@ -147,6 +147,19 @@ function showCareHome(user, subject, options) {
     afterPaint().then(() => importWith(() => import("./requests.js"), [formsModule, errorsModule]))
       .then(({ fillHomeRequests }) => fillHomeRequests(section, subject));
   }
+  // A sweep waiting for her answer (sweep-prompt.js): shown below the call, so nothing above moves.
+  const sweepItem = slot(screen, "sweep-item");
+  if (subject.actingFor) {
+    sweepItem.remove();
+  } else {
+    afterPaint().then(() => cachedRead("/api/v1/me/sweep-checks")).then((checks) => {
+      if (checks.ok && checks.body.items.some((item) => !item.answered)) {
+        sweepItem.hidden = false;
+      } else {
+        sweepItem.remove();
+      }
+    });
+  }
   if (!subject.may.askForHelp && !subject.may.requests && !subject.may.visits) {
     const note = slot(screen, "no-scopes");
     note.textContent = t("home.no_scopes", { name: subject.name });

@@ -32,33 +32,28 @@ export async function loadCatalogue(lang) {
   }));
 }
 
-let staffTexts = null;
+const extraTexts = {};
 
-/** The workers' and admins' strings (zh-CN-staff.js), fetched once, before any of their screens:
- * the catalogue every phone loads stays small (en.js holds every key already). */
-export function loadStaffTexts() {
-  staffTexts ??= Promise.all([importModule(() => import("../i18n/zh-CN-staff.js")), loadCatalogue("zh-CN")]).then(([module]) => {
+/** Strings of a few screens (zh-CN-<name>.js), fetched once before the first of them: the catalogue
+ * every phone loads stays small (en.js holds every key already). */
+function loadTexts(name, load) {
+  extraTexts[name] ??= Promise.all([importModule(load), loadCatalogue("zh-CN")]).then(([module]) => {
     Object.assign(CATALOGUES["zh-CN"], module.default);
   }).catch((error) => {
-    staffTexts = null; // offline before the service worker had it: try again on the next screen
+    delete extraTexts[name]; // offline before the service worker had it: try again on the next screen
     throw error;
   });
-  return staffTexts;
+  return extraTexts[name];
 }
 
-let visitTexts = null;
+/** The workers' and admins' screens. */
+export const loadStaffTexts = () => loadTexts("staff", () => import("../i18n/zh-CN-staff.js"));
 
-/** The visit record form's strings (zh-CN-visits.js), fetched once, before the form: a worker's
- * and a volunteer's screen, so the catalogue residents load stays small (en.js holds them too). */
-export function loadVisitTexts() {
-  visitTexts ??= Promise.all([importModule(() => import("../i18n/zh-CN-visits.js")), loadCatalogue("zh-CN")]).then(([module]) => {
-    Object.assign(CATALOGUES["zh-CN"], module.default);
-  }).catch((error) => {
-    visitTexts = null; // offline before the service worker had it: try again on the next screen
-    throw error;
-  });
-  return visitTexts;
-}
+/** The visit record form's. */
+export const loadVisitTexts = () => loadTexts("visits", () => import("../i18n/zh-CN-visits.js"));
+
+/** An emergency sweep's assignee list (a volunteer's and a worker's). */
+export const loadSweepCheckTexts = () => loadTexts("sweep-checks", () => import("../i18n/zh-CN-sweep-checks.js"));
 
 /** The text for `key` in the current language, with {name} placeholders filled from `values`. */
 export function t(key, values = {}) {

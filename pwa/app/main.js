@@ -6,7 +6,7 @@ import { helpPhoneFor, showHome, showProxyHome, subjectOfPath } from "./home.js"
 import { showHelpPhone } from "./help-phone.js";
 import { startInbox } from "./inbox.js";
 import { startOutbox } from "./outbox.js";
-import { loadCatalogue, loadStaffTexts, loadVisitTexts } from "./i18n.js";
+import { loadCatalogue, loadStaffTexts, loadSweepCheckTexts, loadVisitTexts } from "./i18n.js";
 import { cachedRead } from "./offline-data.js";
 import { apply, current } from "./preferences.js";
 import { startReadAloud } from "./read-aloud.js";
@@ -85,6 +85,10 @@ route(/^(?:\/for\/(\d+))?\/sos\/(\d+)\/?$/, ([residentId, eventId], options) => 
 // 我很好: the resident's own; a relative's /for/<id>/im-ok is their home (never offered to them)
 route(/^\/im-ok\/?$/, aboutSubject(lazy(() => import("./im-ok.js"), "showImOk")));
 route(/^\/for\/(\d+)\/im-ok\/?$/, signedIn(showProxyHome));
+// 应急排查: the resident's answer (the prompt's notification names /sweep-prompt/<sweep id>)
+const sweepPrompt = ([sweepId], options) => aboutSubject(async (subject, shown) => (
+  await importModule(() => import("./sweep-prompt.js"))).showSweepPrompt(subject, sweepId, shown))([], options);
+route(/^\/sweep-prompt(?:\/(\d+))?\/?$/, sweepPrompt);
 // help requests: the resident's (or proxy's) ask flow and requests, the volunteer's tasks
 const askScreens = () => import("./ask.js");
 const requestScreens = () => import("./requests.js");
@@ -139,6 +143,9 @@ route(/^\/register\/?$/, lazy(registerScreens, "showRegister"));
 route(/^\/volunteer\/profile\/?$/, volunteerOnly(lazy(volunteerScreens, "showVolunteerProfile")));
 route(/^\/volunteer\/availability\/?$/, volunteerOnly(lazy(volunteerScreens, "showVolunteerAvailability")));
 route(/^\/volunteer\/timebank\/?$/, volunteerOnly(lazy(() => import("./timebank.js"), "showTimebank")));
+// 应急排查: the households given to a volunteer or worker; its strings beside it
+route(/^\/sweep-checks\/?$/, signedIn(lazy(async () => (await Promise.all([import("./sweep-checks.js"),
+  loadSweepCheckTexts()]))[0], "showSweepChecks")));
 // end of volunteer and provider screens
 route(/^\/$/, signedIn(showHome));
 // worker screens (workers and admins)
@@ -193,6 +200,12 @@ route(/^\/alerts\/(\d+)\/?$/, staff(alertScreens, "showAlert"));
 route(/^\/worker\/sos\/?$/, staff(() => import("./worker-sos.js"), "showSosEvents"));
 route(/^\/worker\/sos\/(\d+)\/?$/, staff(() => import("./worker-sos.js"), "showSosEvent"));
 route(/^\/roster\/?$/, staff(() => import("./roster.js"), "showRoster"));
+// 应急排查: the sweeps, starting one, the live board, the report
+const sweepScreens = () => import("./worker-sweeps.js");
+route(/^\/worker\/sweeps\/?$/, staff(sweepScreens, "showSweeps"));
+route(/^\/worker\/sweeps\/new\/?$/, staff(sweepScreens, "showNewSweep"));
+route(/^\/worker\/sweeps\/(\d+)\/?$/, staff(sweepScreens, "showSweepBoard"));
+route(/^\/worker\/sweeps\/(\d+)\/report\/?$/, staff(sweepScreens, "showSweepReport"));
 // end of alerts and the roster
 // visit rules: staff read them, admins change them
 const visitRuleScreens = () => import("./worker-visit-rules.js");

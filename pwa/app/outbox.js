@@ -28,7 +28,7 @@ export function withOffset(date = new Date()) {
     + `${sign}${pad(Math.trunc(minutes / 60))}:${pad(minutes % 60)}`;
 }
 
-function newKey() {
+export function newKey() {
   if (crypto.randomUUID) {
     return crypto.randomUUID();
   }

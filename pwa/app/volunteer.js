@@ -2,7 +2,7 @@
 // tasks and hours (their issues fill them), with links to the profile and availability screens.
 
 import { clearErrors, showErrors } from "./errors.js";
-import { t, translate } from "./i18n.js";
+import { loadSweepCheckTexts, t, translate } from "./i18n.js";
 import { familyLinks, wireElderSwitch } from "./home.js";
 import { cachedRead } from "./offline-data.js";
 import { queueWrite } from "./outbox.js";
@@ -122,4 +122,15 @@ function showOffersAndTasks(screen) {
   // Visits a worker handed to this volunteer (companionship visits), each with its record form.
   const visits = slot(screen, "visits");
   painted.then(() => importModule(() => import("./visit-kits.js"))).then((module) => module.showDelegatedVisits(visits));
+  painted.then(() => showSweepChecksLink(screen));
+}
+
+/** 排查任务 (/sweep-checks) on the home while an emergency sweep has given this volunteer households. */
+async function showSweepChecksLink(screen) {
+  const held = await cachedRead("/api/v1/me/sweep-assignments?per_page=1");
+  if (held.ok && held.body.total > 0) {
+    await loadSweepCheckTexts();
+    slot(screen, "sweep-checks").textContent = t("sweepcheck.menu_count", { count: held.body.total });
+    slot(screen, "sweep-checks-item").hidden = false;
+  }
 }

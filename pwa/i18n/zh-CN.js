@@ -580,4 +580,22 @@ export default {
   "sos.not_found": "没有找到这次紧急求助。",
   "sos.press_again": "如果又有危险，请再按紧急求助，或马上打电话。",
   /* end of SOS */
+  /* 应急排查: the resident's answer (pwa/app/sweep-prompt.js); the assignee's are in zh-CN-sweep-checks.js */
+  "sweep.title": "平安排查",
+  "sweep.heading": "社区在确认大家是否平安",
+  "sweep.name": "这次排查：{name}",
+  "sweep.explain": "请按一下，告诉社区您现在怎么样。",
+  "sweep.safe": "我平安",
+  "sweep.needs_help": "我需要帮助",
+  "sweep.answered_safe": "已告诉社区：您平安（{time}）",
+  "sweep.answered_needs_help": "已告诉社区：您需要帮助（{time}）",
+  "sweep.told_safe": "谢谢您。这次排查不会再为您打电话了。情况有变的话，请按“我需要帮助”。",
+  "sweep.told_needs_help": "网格员已经收到，会尽快联系您。情况紧急的话，请马上打电话。",
+  "sweep.pending": "已经记下了。手机有信号时会自动发出去，时间还是您按的时候。",
+  "sweep.label_safe": "我平安（社区排查）",
+  "sweep.label_needs_help": "我需要帮助（社区排查）",
+  "sweep.none": "现在没有需要您回答的排查。",
+  "sweep.unreadable": "现在连不上网络，看不到社区的排查。请稍后再打开，或给网格员打电话。",
+  "home.sweep": "社区在问您是否平安，请点这里回答",
+  /* end of 应急排查 */
 };

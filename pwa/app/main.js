@@ -8,8 +8,7 @@ import { startInbox } from "./inbox.js";
 import { startOutbox } from "./outbox.js";
 import { loadCatalogue, loadStaffTexts, loadSweepCheckTexts, loadVisitTexts } from "./i18n.js";
 import { cachedRead } from "./offline-data.js";
-import { apply, current } from "./preferences.js";
-import { startReadAloud } from "./read-aloud.js";
+import { apply, current, onChange } from "./preferences.js";
 import { configure, navigate, route, startRouter } from "./router.js";
 import { loadStaffTemplates } from "./screen.js";
 import { isStaff, loadSignedInUser, signedInUser } from "./session.js";
@@ -223,6 +222,21 @@ function fallbackHelp() {
   return phone ? { phone, kind: "community" } : null;
 }
 
+/** 朗读 is fetched only once someone has it on (it is off by default), so most phones never
+ * download it; turned on in settings (or by the server's copy of the preferences), it starts then. */
+function startReadAloudWhenWanted() {
+  let started = false;
+  const startIfWanted = () => {
+    if (!started && current().read_aloud) {
+      started = true;
+      importModule(() => import("./read-aloud.js")).then((module) => module.startReadAloud())
+        .catch(() => { started = false; }); // not arrived (offline without the cache): next change
+    }
+  };
+  onChange(startIfWanted);
+  startIfWanted();
+}
+
 async function start() {
   serverPhone(); // read before the footer is rewritten
   // The strings and who this is are fetched side by side (one round trip, not two, before the
@@ -231,7 +245,7 @@ async function start() {
   const signedIn = loadSignedInUser(strings);
   await strings;
   apply(current());
-  startReadAloud();
+  startReadAloudWhenWanted();
   await signedIn;
   await startRouter();
   document.documentElement.classList.remove("starting"); // first-paint.js: the footer may show now

@@ -9,7 +9,9 @@ from tests.factories import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
 
-PRIMARY_LABEL_SIZES = "[...document.querySelectorAll('main [data-primary]')].map((el) => parseFloat(getComputedStyle(el).fontSize))"
+# The primary controls on screen (a hidden one, e.g. the sweep's question when none is waiting, is not).
+PRIMARY_LABEL_SIZES = ("[...document.querySelectorAll('main [data-primary]')].filter((el) => el.getClientRects().length)"
+                       ".map((el) => parseFloat(getComputedStyle(el).fontSize))")
 
 # Runs before the page's own scripts: notes <html>'s classes at the moment <body> exists, and
 # whether the app (which fills #screen) had run by then.

@@ -21,6 +21,7 @@ from backend.demo.volunteers import VolunteersPart
 from backend.errors import Conflict
 from backend.extensions import db
 from backend.people.models import ConsentRecord, ProxyLink, ProxyScope
+from backend.safety.services.check_ins import stage_enrolment
 
 __all__ = ["DemoPhonesTaken", "SeedOutcome", "database_is_empty", "demo_community", "distance_m",
            "schema_ready", "seed_demo"]
@@ -97,8 +98,21 @@ class _DemoBuilder(ResidentsPart, VolunteersPart, HistoryPart, AlertsPart, Provi
         self._raise_demo_alert()
         db.session.flush()
         self._add_visits()
+        self._enrol_for_check_ins()
         db.session.flush()
         return self.community
+
+    def _enrol_for_check_ins(self) -> None:
+        """王奶奶 checks in every day by 10:00 (我很好), with her consent on record."""
+        resident = self.demo_resident
+        worker = self.primary_worker[resident.household.building.grid]
+        consent = ConsentRecord(resident_id=resident.id, purpose="daily_check_in", given_by="resident",
+                                giver_name=resident.full_name, recorded_by_id=worker.id,
+                                granted_at=self._days_ago(20, 30), note="同意每天报平安")
+        db.session.add(consent)
+        db.session.flush()
+        stage_enrolment(resident, deadline="10:00", grace_minutes=60, second_grace_minutes=60, consent=consent,
+                        enrolled_by=worker)
 
     def counts(self) -> dict[str, int]:
         return {"grids": len(self.grids), "buildings": len(self.buildings),

@@ -21,7 +21,9 @@ function stateText(entry) {
       { time: formatTime(entry.checked_in_at) });
   }
   if (entry.state === "missed") {
-    return t(`worker.checkin.missed_${entry.chain_stage ?? "reminded"}`, { deadline: entry.deadline });
+    // No stage yet: the deadline has just passed and the reminder is on its way.
+    return t(entry.chain_stage ? `worker.checkin.missed_${entry.chain_stage}` : "worker.checkin.missed",
+      { deadline: entry.deadline });
   }
   if (entry.state === "paused") {
     return t("worker.checkin.paused", { status: t(`worker.status.${entry.resident_status}`) });

@@ -1150,6 +1150,7 @@ export default {
   "worker.checkin.by_app": "Checked in at {time} (in the app)",
   "worker.checkin.by_phone": "Checked in at {time} (by phone)",
   "worker.checkin.waiting": "Not yet checked in; due by {deadline}.",
+  "worker.checkin.missed": "Missed the {deadline} deadline.",
   "worker.checkin.missed_reminded": "Missed the {deadline} deadline; reminded.",
   "worker.checkin.missed_welfare_check": "Missed the {deadline} deadline; volunteers asked to look in, family told.",
   "worker.checkin.missed_workers_alerted": "Missed the {deadline} deadline; grid workers alerted: call now.",

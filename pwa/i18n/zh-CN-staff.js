@@ -611,6 +611,7 @@ export default {
   "worker.checkin.by_app": "已报平安 {time}（自己按的）",
   "worker.checkin.by_phone": "已报平安 {time}（电话确认）",
   "worker.checkin.waiting": "还没报平安，{deadline} 前报就行。",
+  "worker.checkin.missed": "{deadline} 前没报平安。",
   "worker.checkin.missed_reminded": "{deadline} 前没报平安，已经提醒本人。",
   "worker.checkin.missed_welfare_check": "{deadline} 前没报平安，已请附近志愿者上门看看，家人也已知道。",
   "worker.checkin.missed_workers_alerted": "{deadline} 前没报平安，已提醒网格员：请马上联系。",

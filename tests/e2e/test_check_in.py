@@ -52,7 +52,7 @@ def _make_street(app) -> Street:
             CheckInEnrolment(community_id=community.id, resident_id=zhao.id, deadline="23:59", grace_minutes=60,
                              second_grace_minutes=60),
             CheckInEnrolment(community_id=community.id, resident_id=qian.id, deadline="00:00", grace_minutes=60,
-                             second_grace_minutes=60),
+                             second_grace_minutes=60, created_at=datetime.now(timezone.utc) - timedelta(days=2)),
         ])
         db.session.commit()
         street = Street(worker_phone=worker.phone, enrolled_id=zhao.id, enrolled_phone=zhao_account.phone,

@@ -101,3 +101,18 @@ def test_a_grid_that_is_not_mine_is_not_found_and_bad_queries_are_refused(scene,
         refused = worker.get(f"/api/v1/check-ins/today?{query}")
         assert refused.status_code == 422, query
         assert refused.get_json()["message"], query
+
+
+def test_enrolled_after_today_s_deadline_has_missed_nothing_today(app, scene, make_client, clock):
+    built, others, _stranger = scene
+    clock.current = _at(15)
+    worker_phone, li = built.worker.phone, others["李奶奶"].id  # the worker process ends the session
+    worker = make_client().login(worker_phone)
+    _enrol(worker, li, "10:00")  # first deadline: tomorrow 10:00
+    [entry] = worker.get("/api/v1/check-ins/today").get_json()["items"]
+    assert (entry["state"], entry["chain_stage"]) == ("waiting", None)
+    clock.current = datetime(2026, 11, 27, 10, 5, tzinfo=SHANGHAI)
+    run_worker(app)
+    worker = make_client().login(worker_phone)
+    [entry] = worker.get("/api/v1/check-ins/today").get_json()["items"]
+    assert (entry["state"], entry["chain_stage"]) == ("missed", "reminded")

@@ -47,12 +47,15 @@ class DayList:
     per_page: int
 
 
-def _state(resident: Resident, deadline_at: datetime, check: CheckIn | None, moment: datetime) -> str:
+def _state(resident: Resident, enrolment: CheckInEnrolment, deadline_at: datetime, check: CheckIn | None,
+           moment: datetime) -> str:
     if check is not None:
         return "checked_in"
     if resident.status != "active":
         return "paused"
-    return "missed" if moment >= deadline_at else "waiting"
+    # Enrolled after today's deadline: the first deadline is tomorrow's, nothing was missed today.
+    missed = moment >= deadline_at and enrolment.created_at < deadline_at
+    return "missed" if missed else "waiting"
 
 
 def _sort_key(entry: DayEntry):
@@ -87,7 +90,7 @@ def today_list(user: User, *, grid_id: int | None = None, state: str | None = No
         hours, minutes = enrolment.deadline.split(":")
         deadline_at = datetime.combine(today, time(int(hours), int(minutes)), zone)
         check = checks.get(resident.id)
-        day_state = _state(resident, deadline_at, check, moment)
+        day_state = _state(resident, enrolment, deadline_at, check, moment)
         chain = missed.get(resident.id)
         entries.append(DayEntry(
             resident_id=resident.id, address_as=resident.address_as, grid_id=grid, building_label=label,

@@ -79,6 +79,19 @@ def _schedule_next_deadline(enrolment: CheckInEnrolment, resident: Resident, aft
     timers.schedule(DEADLINE_TIMER, due, _owner(enrolment), {"date": day.isoformat()})
 
 
+def stage_enrolment(resident: Resident, *, deadline: str, grace_minutes: int, second_grace_minutes: int,
+                    consent: ConsentRecord, enrolled_by: User | None) -> CheckInEnrolment:
+    """Stage (no commit) a resident's enrolment under a consent on record, and its first deadline."""
+    enrolment = CheckInEnrolment(community_id=community_of(resident).id, resident_id=resident.id,
+                                 deadline=deadline, grace_minutes=grace_minutes,
+                                 second_grace_minutes=second_grace_minutes, consent_id=consent.id,
+                                 enrolled_by_id=enrolled_by.id if enrolled_by else None, created_at=now())
+    db.session.add(enrolment)
+    db.session.flush()
+    _schedule_next_deadline(enrolment, resident, now())
+    return enrolment
+
+
 def enrol(user: User, resident_id: int, data: dict) -> "EnrolmentView":
     """A worker enrols a resident, recording the consent they (or their guardian) gave."""
     access = resident_access(user, resident_id)
@@ -98,13 +111,8 @@ def enrol(user: User, resident_id: int, data: dict) -> "EnrolmentView":
                                 giver_name=given["giver_name"], recorded_by_id=user.id, granted_at=now())
         db.session.add(consent)
         db.session.flush()
-    enrolment = CheckInEnrolment(community_id=community_of(resident).id, resident_id=resident.id,
-                                 deadline=data["deadline"], grace_minutes=data["grace_minutes"],
-                                 second_grace_minutes=data["second_grace_minutes"], consent_id=consent.id,
-                                 enrolled_by_id=user.id, created_at=now())
-    db.session.add(enrolment)
-    db.session.flush()
-    _schedule_next_deadline(enrolment, resident, now())
+    stage_enrolment(resident, deadline=data["deadline"], grace_minutes=data["grace_minutes"],
+                    second_grace_minutes=data["second_grace_minutes"], consent=consent, enrolled_by=user)
     add_audit(access, "update", ["daily_check_in"])
     view = status_of(resident)
     db.session.commit()

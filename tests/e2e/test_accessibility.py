@@ -42,6 +42,28 @@ SIZE_SCAN = """
 OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
 
 
+def axe_options(elder: bool) -> dict:
+    """WCAG 2.2 AA and best practice; in elder mode also AAA contrast (color-contrast-enhanced)."""
+    options = {"runOnly": {"type": "tag", "values": AXE_TAGS}}
+    if elder:
+        options["rules"] = {"color-contrast-enhanced": {"enabled": True}}
+    return options
+
+
+def assert_accessible_screen(page, name: str, *, elder: bool) -> None:
+    """The screen now on `page` passes axe, the size scan, and reflows at 320 px wide and at 200 %
+    text (the page is put back to 360×740 and its own text size afterwards)."""
+    results = Axe().run(page, options=axe_options(elder))
+    assert results.violations_count == 0, f"{name}:\n{results.generate_report()}"
+    assert page.evaluate(SIZE_SCAN) == [], name
+    page.set_viewport_size({"width": 320, "height": 640})
+    assert page.evaluate(OVERFLOW) <= 0, f"320px {name}"
+    page.evaluate("document.documentElement.style.fontSize = '200%'")
+    assert page.evaluate(OVERFLOW) <= 0, f"200% {name}"
+    page.evaluate("document.documentElement.style.fontSize = ''")
+    page.set_viewport_size({"width": 360, "height": 740})
+
+
 @pytest.fixture(params=["password", "link"])
 def journey(request, open_tab):
     """open(width, height) -> (tab, screens): the password sign-in, or a phone linked with a code."""

@@ -9,14 +9,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 from sqlalchemy import select
 
 from backend.extensions import db
 from backend.safety.models import CheckIn, CheckInEnrolment
 from tests.e2e.journeys import sign_out, submit_sign_in
-from tests.e2e.test_accessibility import AXE_TAGS, OVERFLOW, SIZE_SCAN
+from tests.e2e.test_accessibility import assert_accessible_screen
 from tests.e2e.test_install_and_offline import SERVICE_WORKER_ACTIVATED
 from tests.e2e.test_worker_home import _heading, _set_elder_mode
 from tests.factories import (
@@ -217,19 +216,7 @@ def each_screen(tab, street, elder):
 
 def test_check_in_screens_pass_axe_the_size_scan_and_reflow(open_tab, street, elder):
     tab = open_tab("/")
-    axe = Axe()
-    options = {"runOnly": {"type": "tag", "values": AXE_TAGS}}
-    if elder:
-        options["rules"] = {"color-contrast-enhanced": {"enabled": True}}
     for screen in each_screen(tab, street, elder):
-        results = axe.run(tab.page, options=options)
-        assert results.violations_count == 0, f"{screen}:\n{results.generate_report()}"
-        assert tab.page.evaluate(SIZE_SCAN) == [], screen
+        assert_accessible_screen(tab.page, screen, elder=elder)
         assert _heading(tab.page).count() == 1, screen
-        tab.page.set_viewport_size({"width": 320, "height": 640})
-        assert tab.page.evaluate(OVERFLOW) <= 0, f"320px {screen}"
-        tab.page.evaluate("document.documentElement.style.fontSize = '200%'")
-        assert tab.page.evaluate(OVERFLOW) <= 0, f"200% {screen}"
-        tab.page.evaluate("document.documentElement.style.fontSize = ''")
-        tab.page.set_viewport_size({"width": 360, "height": 740})
     assert tab.csp_violations() == [] and tab.page_errors == []

@@ -12,7 +12,6 @@ import secrets
 from dataclasses import dataclass
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 from sqlalchemy import select
 
@@ -21,7 +20,7 @@ from backend.community.models import Grid, GridWorker
 from backend.extensions import db
 from backend.safety.sweep_models import Sweep, SweepCheck
 from tests.e2e.journeys import sign_out
-from tests.e2e.test_accessibility import AXE_TAGS, OVERFLOW, SIZE_SCAN
+from tests.e2e.test_accessibility import assert_accessible_screen
 from tests.e2e.test_ask_for_help import heading, sign_in
 from tests.e2e.test_worker_home import _set_elder_mode
 from tests.factories import (
@@ -383,19 +382,7 @@ def each_screen(tab, street, elder):
 
 def test_sweep_screens_pass_axe_the_size_scan_and_reflow(open_tab, street, elder):
     tab = open_tab("/")
-    axe = Axe()
-    options = {"runOnly": {"type": "tag", "values": AXE_TAGS}}
-    if elder:
-        options["rules"] = {"color-contrast-enhanced": {"enabled": True}}
     for screen in each_screen(tab, street, elder):
-        results = axe.run(tab.page, options=options)
-        assert results.violations_count == 0, f"{screen}:\n{results.generate_report()}"
-        assert tab.page.evaluate(SIZE_SCAN) == [], screen
+        assert_accessible_screen(tab.page, screen, elder=elder)
         assert heading(tab.page).count() == 1, screen
-        tab.page.set_viewport_size({"width": 320, "height": 640})
-        assert tab.page.evaluate(OVERFLOW) <= 0, f"320px {screen}"
-        tab.page.evaluate("document.documentElement.style.fontSize = '200%'")
-        assert tab.page.evaluate(OVERFLOW) <= 0, f"200% {screen}"
-        tab.page.evaluate("document.documentElement.style.fontSize = ''")
-        tab.page.set_viewport_size({"width": 360, "height": 740})
     assert tab.csp_violations() == [] and tab.page_errors == []

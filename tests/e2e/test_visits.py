@@ -23,7 +23,7 @@ from backend.extensions import db
 from backend.help_requests.models import HelpRequest
 from backend.visits.models import DayPlanStop, Visit, VisitDelegation, VisitResident, VisitRule
 from backend.volunteers.models import Volunteer
-from tests.e2e.test_accessibility import AXE_TAGS, OVERFLOW, SIZE_SCAN
+from tests.e2e.test_accessibility import AXE_TAGS, SIZE_SCAN, assert_accessible_screen
 from tests.e2e.test_install_and_offline import SERVICE_WORKER_ACTIVATED
 from tests.e2e.test_worker_home import _heading, _set_elder_mode, _sign_in_as, _with_app
 from tests.factories import make_building, make_community, make_grid, make_household, make_resident, make_volunteer, make_worker
@@ -369,19 +369,7 @@ def elder(request):
 
 
 def _accessible(tab, elder, name):
-    page = tab.page
-    options = {"runOnly": {"type": "tag", "values": AXE_TAGS}}
-    if elder:
-        options["rules"] = {"color-contrast-enhanced": {"enabled": True}}
-    results = Axe().run(page, options=options)
-    assert results.violations_count == 0, f"{name}:\n{results.generate_report()}"
-    assert page.evaluate(SIZE_SCAN) == [], name
-    page.set_viewport_size({"width": 320, "height": 640})
-    assert page.evaluate(OVERFLOW) <= 0, name
-    page.evaluate("document.documentElement.style.fontSize = '200%'")
-    assert page.evaluate(OVERFLOW) <= 0, f"{name} at 200 % text"
-    page.evaluate("document.documentElement.style.fontSize = ''")
-    page.set_viewport_size({"width": 360, "height": 740})
+    assert_accessible_screen(tab.page, name, elder=elder)
     tab.screenshot(f"visits-{'elder-' if elder else ''}{name}")
 
 
